@@ -1,0 +1,66 @@
+"""Reads a stage's YAML into the model and turns validation failures into one readable error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from config.model import ContactCenterConfig
+
+CONFIG_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(Exception):
+    """A config file that cannot become a deployment; each line names a field path and a reason."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"invalid config {source}:\n{listing}")
+
+
+def load_stage(stage: str) -> ContactCenterConfig:
+    path = CONFIG_DIR / f"{stage}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")))
+        raise ConfigError(
+            str(path), [f"stage '{stage}' has no config file (known stages: {known})"]
+        )
+    return load_config(path)
+
+
+def load_config(path: Path) -> ContactCenterConfig:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(str(path), [f"cannot read: {error.strerror}"]) from None
+    except yaml.YAMLError as error:
+        raise ConfigError(str(path), [f"not valid YAML: {error}"]) from None
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: Any, source: str = "<config>") -> ContactCenterConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(source, ["the file must hold a mapping of settings at its top level"])
+    try:
+        return ContactCenterConfig.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(source, _describe(error)) from None
+
+
+def _describe(error: ValidationError) -> list[str]:
+    """One line per problem, 'field.path: reason', the way a person edits the YAML."""
+    problems = []
+    for detail in error.errors(include_url=False):
+        path = ".".join(str(part) for part in detail["loc"])
+        message = detail["msg"].removeprefix("Value error, ")
+        if not path:
+            # Cross-reference checks already name their own paths ("a.b: reason; c.d: reason").
+            problems.extend(message.split("; "))
+        else:
+            problems.append(f"{path}: {message}")
+    return problems

@@ -1,0 +1,1 @@
+"""The Amazon Connect flow language: load, validate and resolve placeholders in flow files."""

@@ -1,0 +1,1 @@
+"""Constructs, one per concern; each takes the config (or its section) and exposes what others need."""

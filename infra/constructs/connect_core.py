@@ -1,0 +1,243 @@
+"""The Amazon Connect instance and what it routes with: hours, queues, routing profiles, numbers.
+
+Connect has no L2 constructs in aws-cdk-lib, so this is L1 (`aws_connect.Cfn*`). Logical IDs are
+derived from config names only, never from which channels are on, so switching a channel on
+later updates these resources in place instead of replacing them.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from aws_cdk import aws_connect as connect
+from constructs import Construct
+
+from config import ConnectChannel, ContactCenterConfig
+from config.model import HoursConfig, RoutingProfileConfig
+from infra.constructs.data import DataStore
+
+AGENT_PERMISSIONS = ["BasicAgentAccess", "OutboundCallAccess", "TransferDestinations.View"]
+SUPERVISOR_PERMISSIONS = [
+    *AGENT_PERMISSIONS,
+    "AccessMetrics",
+    "ContactSearch.View",
+    "Queues.View",
+    "RoutingPolicies.View",
+    "HoursOfOperation.View",
+    "Users.View",
+]
+
+
+def pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+class ConnectCore(Construct):
+    """Exposes `instance`, `queues`, `hours`, `routing_profiles` and `phone_numbers` by config name."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: ContactCenterConfig,
+        data: DataStore,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.config = config
+        channels = config.connect_channels()
+        self.instance = connect.CfnInstance(
+            self,
+            "Instance",
+            instance_alias=config.instance.alias,
+            identity_management_type=config.instance.identity_management,
+            directory_id=config.instance.directory_id,
+            attributes=connect.CfnInstance.AttributesProperty(
+                inbound_calls=True,
+                outbound_calls=True,
+                contactflow_logs=True,
+                contact_lens=True,
+                auto_resolve_best_voices=True,
+                early_media=True,
+                use_custom_tts_voices=False,
+            ),
+        )
+        self.instance_arn = self.instance.attr_arn
+
+        self.hours = {name: self._hours(name, hours) for name, hours in config.hours.items()}
+        self.phone_numbers = {
+            number.name: connect.CfnPhoneNumber(
+                self,
+                f"PhoneNumber{pascal(number.name)}",
+                target_arn=self.instance_arn,
+                country_code=number.country_code,
+                type=number.type,
+                prefix=number.prefix,
+                description=f"{number.name} -> {number.flow}",
+            )
+            for number in config.phone_numbers
+        }
+        self.queues = {}
+        for name, queue in config.queues.items():
+            caller = None
+            if queue.outbound_caller_number or queue.outbound_caller_name:
+                number = self.phone_numbers.get(queue.outbound_caller_number or "")
+                caller = connect.CfnQueue.OutboundCallerConfigProperty(
+                    outbound_caller_id_name=queue.outbound_caller_name,
+                    outbound_caller_id_number_arn=number.attr_phone_number_arn if number else None,
+                )
+            self.queues[name] = connect.CfnQueue(
+                self,
+                f"Queue{pascal(name)}",
+                instance_arn=self.instance_arn,
+                name=name,
+                description=queue.description or name,
+                hours_of_operation_arn=self.hours[queue.hours].attr_hours_of_operation_arn,
+                max_contacts=queue.max_contacts,
+                outbound_caller_config=caller,
+            )
+        self.routing_profiles = {
+            name: self._routing_profile(name, profile, channels)
+            for name, profile in config.routing_profiles.items()
+        }
+        self.agent_security_profile = connect.CfnSecurityProfile(
+            self,
+            "AgentSecurityProfile",
+            instance_arn=self.instance_arn,
+            security_profile_name="ContactCenterAgent",
+            description="Takes contacts in the agent workspace and transfers them.",
+            permissions=AGENT_PERMISSIONS,
+        )
+        self.supervisor_security_profile = connect.CfnSecurityProfile(
+            self,
+            "SupervisorSecurityProfile",
+            instance_arn=self.instance_arn,
+            security_profile_name="ContactCenterSupervisor",
+            description="Agent access plus real-time and historical metrics and contact search.",
+            permissions=SUPERVISOR_PERMISSIONS,
+        )
+        self._storage(data, chat=ConnectChannel.CHAT in channels)
+
+    def _hours(self, name: str, hours: HoursConfig) -> connect.CfnHoursOfOperation:
+        config = [
+            connect.CfnHoursOfOperation.HoursOfOperationConfigProperty(
+                day=day.value,
+                start_time=_time(span.start),
+                end_time=_time(span.end),
+            )
+            for day, spans in hours.weekly.items()
+            for span in spans
+        ]
+        # A holiday closed all day is an override with no open ranges; Connect wants at least
+        # one entry per override, so "closed" is a zero-length 00:00-00:00 span on that day.
+        overrides = [
+            connect.CfnHoursOfOperation.HoursOfOperationOverrideProperty(
+                override_name=holiday.name,
+                effective_from=holiday.date.isoformat(),
+                effective_till=holiday.date.isoformat(),
+                override_config=[
+                    connect.CfnHoursOfOperation.HoursOfOperationOverrideConfigProperty(
+                        day=holiday.date.strftime("%A").upper(),
+                        start_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
+                            hours=span.start.hour, minutes=span.start.minute
+                        ),
+                        end_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
+                            hours=span.end.hour, minutes=span.end.minute
+                        ),
+                    )
+                    for span in holiday.open
+                ]
+                or [
+                    connect.CfnHoursOfOperation.HoursOfOperationOverrideConfigProperty(
+                        day=holiday.date.strftime("%A").upper(),
+                        start_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
+                            hours=0, minutes=0
+                        ),
+                        end_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
+                            hours=0, minutes=0
+                        ),
+                    )
+                ],
+            )
+            for holiday in hours.holidays
+        ]
+        return connect.CfnHoursOfOperation(
+            self,
+            f"Hours{pascal(name)}",
+            instance_arn=self.instance_arn,
+            name=name,
+            description=hours.description or name,
+            time_zone=hours.time_zone,
+            config=config,
+            hours_of_operation_overrides=overrides or None,
+        )
+
+    def _routing_profile(
+        self, name: str, profile: RoutingProfileConfig, channels: list[ConnectChannel]
+    ) -> connect.CfnRoutingProfile:
+        concurrency = {
+            ConnectChannel.VOICE: profile.concurrency.voice,
+            ConnectChannel.CHAT: profile.concurrency.chat,
+            ConnectChannel.TASK: profile.concurrency.task,
+            ConnectChannel.EMAIL: profile.concurrency.email,
+        }
+        return connect.CfnRoutingProfile(
+            self,
+            f"RoutingProfile{pascal(name)}",
+            instance_arn=self.instance_arn,
+            name=name,
+            description=profile.description or name,
+            default_outbound_queue_arn=self.queues[profile.default_outbound_queue].attr_queue_arn,
+            media_concurrencies=[
+                connect.CfnRoutingProfile.MediaConcurrencyProperty(
+                    channel=channel.value, concurrency=concurrency[channel]
+                )
+                for channel in channels
+            ],
+            queue_configs=[
+                connect.CfnRoutingProfile.RoutingProfileQueueConfigProperty(
+                    delay=entry.delay_seconds,
+                    priority=entry.priority,
+                    queue_reference=connect.CfnRoutingProfile.RoutingProfileQueueReferenceProperty(
+                        channel=channel.value, queue_arn=self.queues[entry.queue].attr_queue_arn
+                    ),
+                )
+                for entry in profile.queues
+                for channel in entry.channels
+                if channel in channels
+            ],
+        )
+
+    def _storage(self, data: DataStore, *, chat: bool) -> None:
+        connect.CfnInstanceStorageConfig(
+            self,
+            "ContactRecordStorage",
+            instance_arn=self.instance_arn,
+            resource_type="CONTACT_TRACE_RECORDS",
+            storage_type="KINESIS_STREAM",
+            kinesis_stream_config=connect.CfnInstanceStorageConfig.KinesisStreamConfigProperty(
+                stream_arn=data.contact_record_stream.stream_arn
+            ),
+        )
+        s3_types = ["CALL_RECORDINGS"] + (["CHAT_TRANSCRIPTS"] if chat else [])
+        for resource_type in s3_types:
+            connect.CfnInstanceStorageConfig(
+                self,
+                f"{pascal(resource_type.lower())}Storage",
+                instance_arn=self.instance_arn,
+                resource_type=resource_type,
+                storage_type="S3",
+                s3_config=connect.CfnInstanceStorageConfig.S3ConfigProperty(
+                    bucket_name=data.recordings_bucket.bucket_name,
+                    bucket_prefix=resource_type.lower().replace("_", "-"),
+                    encryption_config=connect.CfnInstanceStorageConfig.EncryptionConfigProperty(
+                        encryption_type="KMS", key_id=data.key.key_arn
+                    ),
+                ),
+            )
+
+
+def _time(value: time) -> connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty:
+    return connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty(
+        hours=value.hour, minutes=value.minute
+    )

@@ -1,0 +1,132 @@
+"""Stateful data: the customer-managed key, tables, the recordings bucket and the contact-record stream.
+
+Kept apart from everything else so a stack update can never replace data, and so `protect_data`
+(prod) turns on deletion protection and RETAIN in one place.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from config import ContactCenterConfig
+from infra.nag import acknowledge
+
+# Attribute names the Lambdas rely on; tests build their moto tables from the synthesized template.
+PARTITION_KEY = "pk"
+SORT_KEY = "sk"
+TTL_ATTRIBUTE = "expires_at"
+IDEMPOTENCY_KEY = "id"
+IDEMPOTENCY_TTL = "expiration"
+
+
+class DataStore(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: ContactCenterConfig) -> None:
+        super().__init__(scope, construct_id)
+        protect = config.protect_data
+        removal = RemovalPolicy.RETAIN if protect else RemovalPolicy.DESTROY
+
+        self.key = kms.Key(
+            self,
+            "DataKey",
+            description=f"{config.organisation} contact center data ({config.stage})",
+            enable_key_rotation=True,
+            removal_policy=removal,
+        )
+        self.customers_table = self._table(
+            "Customers", protect=protect, removal=removal, ttl=TTL_ATTRIBUTE
+        )
+        self.metrics_table = self._table(
+            "Metrics", protect=protect, removal=removal, ttl=TTL_ATTRIBUTE
+        )
+        self.idempotency_table = dynamodb.Table(
+            self,
+            "Idempotency",
+            partition_key=dynamodb.Attribute(
+                name=IDEMPOTENCY_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            time_to_live_attribute=IDEMPOTENCY_TTL,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+
+        self.access_logs_bucket = s3.Bucket(
+            self,
+            "AccessLogs",
+            # S3 server access logging can only deliver to SSE-S3 buckets, not SSE-KMS.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(config.retention.log_days))],
+            removal_policy=removal,
+            auto_delete_objects=False,
+        )
+        self.recordings_bucket = s3.Bucket(
+            self,
+            "Recordings",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="recordings/",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(config.retention.recordings_days),
+                    noncurrent_version_expiration=Duration.days(1),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            ],
+            removal_policy=removal,
+        )
+        self.contact_record_stream = kinesis.Stream(
+            self,
+            "ContactRecords",
+            stream_mode=kinesis.StreamMode.ON_DEMAND,
+            # Connect streams contact records to Kinesis only with the same customer-managed key
+            # it uses for recordings, so this is our key rather than the AWS-managed one.
+            encryption=kinesis.StreamEncryption.KMS,
+            encryption_key=self.key,
+            retention_period=Duration.hours(24),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        acknowledge(
+            self.contact_record_stream,
+            "AwsSolutions-KDS3",
+            "Connect requires the contact-record stream to use the same customer-managed "
+            "KMS key as recordings and reports; the AWS-managed key is not accepted.",
+        )
+
+    def _table(
+        self, construct_id: str, *, protect: bool, removal: RemovalPolicy, ttl: str
+    ) -> dynamodb.Table:
+        # Table rather than TableV2: TableV2 with a customer-managed key needs a concrete region
+        # at synth, and synth here must work with no account or region configured.
+        return dynamodb.Table(
+            self,
+            construct_id,
+            partition_key=dynamodb.Attribute(
+                name=PARTITION_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            time_to_live_attribute=ttl,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=protect,
+            removal_policy=removal,
+        )

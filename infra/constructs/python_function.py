@@ -1,0 +1,110 @@
+"""The one way this project makes a Lambda function, so runtime, architecture and logging cannot drift."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.paths import LAMBDAS_DIR, PROJECT_ROOT
+
+# Powertools' public layer carries aws-lambda-powertools with its tracer and parser extras
+# (aws-xray-sdk, pydantic), so our asset stays our own code only and synth needs no Docker.
+# https://docs.aws.amazon.com/powertools/python/latest/#lambda-layer
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+POWERTOOLS_LAYER_VERSION = 27
+
+
+def lambda_code() -> lambda_.Code:
+    """One asset for every function: the `lambdas` package at the root of the zip.
+
+    Handlers import `lambdas.common...` in the cloud exactly as they do in tests.
+    """
+    excluded = [entry.name for entry in PROJECT_ROOT.iterdir() if entry.name != LAMBDAS_DIR.name]
+    return lambda_.Code.from_asset(
+        str(PROJECT_ROOT),
+        exclude=[*excluded, "**/__pycache__", "**/*.pyc"],
+    )
+
+
+class PythonFunction(Construct):
+    """A Python Lambda with our defaults; `self.function` is the L2 function."""
+
+    RUNTIME = lambda_.Runtime.PYTHON_3_14
+    ARCHITECTURE = lambda_.Architecture.ARM_64
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        handler: str,
+        description: str,
+        log_retention_days: int,
+        environment: dict[str, str] | None = None,
+        memory_size: int = 256,
+        timeout_seconds: int = 10,
+        service_name: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=log_retention(log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        python_tag = self.RUNTIME.name.replace(".", "")
+        layer = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "Powertools",
+            f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
+            f"AWSLambdaPowertoolsPythonV3-{python_tag}-arm64:{POWERTOOLS_LAYER_VERSION}",
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=self.RUNTIME,
+            architecture=self.ARCHITECTURE,
+            handler=handler,
+            code=lambda_code(),
+            description=description,
+            memory_size=memory_size,
+            timeout=Duration.seconds(timeout_seconds),
+            layers=[layer],
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": service_name or construct_id,
+                "POWERTOOLS_METRICS_NAMESPACE": "ContactCenter",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **(environment or {}),
+            },
+        )
+
+
+_RETENTION_BY_DAYS = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+}
+
+
+def log_retention(days: int) -> logs.RetentionDays:
+    """The config accepts only CloudWatch's retention periods, so every value has a member here."""
+    return _RETENTION_BY_DAYS[days]

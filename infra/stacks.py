@@ -1,0 +1,64 @@
+"""Composition only: which constructs make each stack, wired how."""
+
+from __future__ import annotations
+
+from aws_cdk import App, Environment, Stack, Tags
+from constructs import Construct
+
+from config import ContactCenterConfig
+from infra.constructs.connect_core import ConnectCore
+from infra.constructs.data import DataStore
+from infra.nag import add_checks
+
+
+class DataStack(Stack):
+    """Stateful resources; deployed first and rarely changed."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: ContactCenterConfig, **kwargs: object
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        self.data = DataStore(self, "Data", config=config)
+
+
+class ContactCenterStack(Stack):
+    """Connect, flows, functions, channels, analytics and observability."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: ContactCenterConfig,
+        data: DataStore,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        self.connect = ConnectCore(self, "Connect", config=config, data=data)
+
+
+# Feature flags set in code rather than only in cdk.json, so `python app.py`, `ccaas synth` and
+# the tests (which do not go through the CDK CLI) synthesize the same templates as `cdk deploy`.
+FEATURE_FLAGS = {
+    # Grant S3 log delivery through a bucket policy, not the legacy LogDeliveryWrite ACL.
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    "@aws-cdk/core:target-partitions": ["aws"],
+}
+
+
+def new_app(outdir: str | None = None, context: dict[str, object] | None = None) -> App:
+    return App(outdir=outdir, context={**FEATURE_FLAGS, **(context or {})})
+
+
+def build_app(app: App, config: ContactCenterConfig, env: Environment | None = None) -> list[Stack]:
+    """Adds the stage's stacks to `app` and puts cdk-nag's AwsSolutions pack on every synth."""
+    prefix = f"ContactCenter-{config.stage}"
+    data_stack = DataStack(app, f"{prefix}-Data", config=config, env=env)
+    contact_center = ContactCenterStack(
+        app, f"{prefix}-ContactCenter", config=config, data=data_stack.data, env=env
+    )
+    for stack in (data_stack, contact_center):
+        Tags.of(stack).add("project", "serverless-contact-center")
+        Tags.of(stack).add("stage", config.stage)
+    add_checks(app)
+    return [data_stack, contact_center]

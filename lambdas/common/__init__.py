@@ -1,0 +1,1 @@
+"""Code shared by every Lambda function: models, repositories, normalisation, masking."""

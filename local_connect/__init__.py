@@ -1,0 +1,1 @@
+"""Amazon Connect played on one machine: flows, Lambdas, queues and agents, for the local rehearsal."""

@@ -1,0 +1,1 @@
+"""Operational commands: the `ccaas` CLI, the local rehearsal, benchmarks."""

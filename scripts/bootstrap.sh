@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Creates .venv and installs the project with its dev tools; reinstalls only when pyproject.toml
+# changes. Sourced by the README's two commands, so a fresh machine needs nothing else but
+# Python 3.11+ and Node.js (which the CDK's jsii runtime uses to synthesize).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "Python 3.11 or newer is required (found: $("$PYTHON" --version 2>&1))." >&2
+  exit 2
+fi
+if ! command -v node >/dev/null 2>&1; then
+  echo "Node.js is required: the AWS CDK synthesizes through it (https://nodejs.org)." >&2
+  exit 2
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "Installing dependencies into .venv (first run takes a few minutes)..." >&2
+  .venv/bin/python -m pip install --quiet --upgrade pip >&2
+  .venv/bin/python -m pip install --quiet -e '.[dev]' >&2
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+export PATH="$ROOT/.venv/bin:$PATH"
+# jsii prints an end-of-life banner for Node 20 on every import of aws_cdk.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+export CDK_DISABLE_CLI_TELEMETRY=true

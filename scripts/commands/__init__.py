@@ -1,0 +1,1 @@
+"""One module per `ccaas` subcommand, discovered by `scripts.cli`."""

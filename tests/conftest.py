@@ -1,0 +1,83 @@
+"""Fixtures shared by the whole suite: configs and synthesized stages (synthesized once per session)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config import ContactCenterConfig, load_stage
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# No test may reach AWS: fake credentials and a fixed region for every boto3 client.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "ContactCenterTests",
+    }
+)
+
+REALWORLD_DIR = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+
+
+@pytest.fixture(scope="session")
+def dev_config() -> ContactCenterConfig:
+    return load_stage("dev")
+
+
+@pytest.fixture(scope="session")
+def prod_config() -> ContactCenterConfig:
+    return load_stage("prod")
+
+
+def config_with(config: ContactCenterConfig, **changes: Any) -> ContactCenterConfig:
+    """A copy of `config` with top-level sections replaced, re-validated like a YAML edit."""
+    raw = config.model_dump(mode="json")
+    raw.update(changes)
+    return ContactCenterConfig.model_validate(raw)
+
+
+@pytest.fixture(scope="session")
+def voice_only_config(dev_config: ContactCenterConfig) -> ContactCenterConfig:
+    return config_with(
+        dev_config,
+        channels={"voice": True, "chat": False, "sms": False, "email": False, "tasks": False},
+        chat=None,
+        sms=None,
+        email=None,
+        tasks=None,
+    )
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Callable[[ContactCenterConfig], Any]:
+    """Synthesizes a config once per session; later calls with an equal config reuse the result."""
+    from infra.synth import synthesize
+
+    cache: dict[str, Any] = {}
+
+    def run(config: ContactCenterConfig) -> Any:
+        key = config.model_dump_json()
+        if key not in cache:
+            cache[key] = synthesize(config, tmp_path_factory.mktemp(f"cdk-{config.stage}"))
+        return cache[key]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def realworld_dir() -> Path:
+    if not REALWORLD_DIR.is_dir():
+        pytest.fail(
+            f"{REALWORLD_DIR} is missing: the real-world material from ../shared/realworld is "
+            "required by these tests"
+        )
+    return REALWORLD_DIR

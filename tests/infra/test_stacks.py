@@ -1,0 +1,335 @@
+"""The synthesized stages: what they hold, that they lint clean, and that cdk-nag passes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from config import ContactCenterConfig
+
+Synth = Callable[[ContactCenterConfig], Any]
+
+
+def template(synthesis: Any, suffix: str) -> Template:
+    (name,) = [n for n in synthesis.templates if n.endswith(suffix)]
+    return Template.from_json(synthesis.templates[name])
+
+
+@pytest.fixture(scope="module", params=["dev", "prod", "voice_only"])
+def any_stage(request: pytest.FixtureRequest, synth: Synth) -> Any:
+    return synth(request.getfixturevalue(f"{request.param}_config"))
+
+
+def test_every_template_passes_cfn_lint(any_stage: Any) -> None:
+    files = sorted(str(p) for p in any_stage.outdir.glob("*.template.json"))
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cdk_nag_passes_and_every_acknowledgement_has_a_reason(any_stage: Any) -> None:
+    plugins = {p["pluginName"]: p for p in any_stage.report["pluginReports"]}
+    assert plugins["AwsSolutions"]["conclusion"] == "success"
+    assert plugins["AwsSolutions"]["violations"] == []
+    for acknowledged in any_stage.acknowledgements():
+        assert len(acknowledged["reason"]) > 20, acknowledged
+
+
+def test_cdk_nag_fails_the_synth_on_an_unacknowledged_finding(tmp_path: Any) -> None:
+    from aws_cdk import Stack
+    from aws_cdk import aws_sqs as sqs
+
+    from infra.nag import add_checks
+    from infra.stacks import new_app
+
+    app = new_app(outdir=str(tmp_path))
+    sqs.Queue(Stack(app, "Probe"), "NoDlqNoTls")
+    add_checks(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+
+
+def test_data_tables_are_on_demand_encrypted_with_our_key_and_recoverable(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    data = template(synth(dev_config), "-Data")
+    data.resource_count_is("AWS::DynamoDB::Table", 3)
+    data.all_resources_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "BillingMode": "PAY_PER_REQUEST",
+            "SSESpecification": {
+                "SSEEnabled": True,
+                "SSEType": "KMS",
+                "KMSMasterKeyId": Match.any_value(),
+            },
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "TimeToLiveSpecification": {"AttributeName": Match.any_value(), "Enabled": True},
+        },
+    )
+    data.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+
+
+def test_prod_protects_data_and_dev_does_not(
+    synth: Synth, dev_config: ContactCenterConfig, prod_config: ContactCenterConfig
+) -> None:
+    prod = template(synth(prod_config), "-Data")
+    prod.has_resource(
+        "AWS::DynamoDB::Table",
+        {
+            "DeletionPolicy": "Retain",
+            "Properties": Match.object_like({"DeletionProtectionEnabled": True}),
+        },
+    )
+    prod.has_resource("AWS::KMS::Key", {"DeletionPolicy": "Retain"})
+    dev = template(synth(dev_config), "-Data")
+    assert not dev.find_resources(
+        "AWS::DynamoDB::Table", {"Properties": {"DeletionProtectionEnabled": True}}
+    )
+
+
+def test_recordings_bucket_is_kms_encrypted_private_tls_only_with_lifecycle(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    data = template(synth(dev_config), "-Data")
+    data.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    Match.object_like(
+                        {
+                            "ServerSideEncryptionByDefault": {
+                                "SSEAlgorithm": "aws:kms",
+                                "KMSMasterKeyID": Match.any_value(),
+                            }
+                        }
+                    )
+                ]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "LifecycleConfiguration": {
+                "Rules": [
+                    Match.object_like({"ExpirationInDays": dev_config.retention.recordings_days})
+                ]
+            },
+            "LoggingConfiguration": Match.object_like({"LogFilePrefix": "recordings/"}),
+        },
+    )
+    # Every bucket expires its objects: nothing is kept forever by accident.
+    for bucket in data.find_resources("AWS::S3::Bucket").values():
+        assert bucket["Properties"]["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] > 0
+    data.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_contact_record_stream_uses_the_customer_managed_key(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    data = template(synth(dev_config), "-Data")
+    data.has_resource_properties(
+        "AWS::Kinesis::Stream",
+        {
+            "StreamEncryption": {
+                "EncryptionType": "KMS",
+                "KeyId": Match.object_like({"Fn::GetAtt": Match.any_value()}),
+            },
+            "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
+        },
+    )
+
+
+def test_connect_instance_hours_queues_profiles_and_numbers(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    core = template(synth(dev_config), "-ContactCenter")
+    core.has_resource_properties(
+        "AWS::Connect::Instance",
+        {
+            "InstanceAlias": "riverside-utilities-dev",
+            "IdentityManagementType": "CONNECT_MANAGED",
+            "Attributes": Match.object_like(
+                {"ContactflowLogs": True, "InboundCalls": True, "OutboundCalls": True}
+            ),
+        },
+    )
+    core.resource_count_is("AWS::Connect::Queue", len(dev_config.queues))
+    core.resource_count_is("AWS::Connect::RoutingProfile", len(dev_config.routing_profiles))
+    core.resource_count_is("AWS::Connect::PhoneNumber", len(dev_config.phone_numbers))
+    core.resource_count_is("AWS::Connect::SecurityProfile", 2)
+    core.has_resource_properties(
+        "AWS::Connect::PhoneNumber",
+        {"CountryCode": "US", "Type": "DID", "Prefix": "+1312", "TargetArn": Match.any_value()},
+    )
+    core.has_resource_properties(
+        "AWS::Connect::HoursOfOperation",
+        {
+            "Name": "business",
+            "TimeZone": "America/Chicago",
+            "Config": Match.array_with(
+                [
+                    {
+                        "Day": "FRIDAY",
+                        "StartTime": {"Hours": 8, "Minutes": 0},
+                        "EndTime": {"Hours": 17, "Minutes": 0},
+                    }
+                ]
+            ),
+            "HoursOfOperationOverrides": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "OverrideName": "Christmas Eve",
+                            "EffectiveFrom": "2026-12-24",
+                            "OverrideConfig": [
+                                Match.object_like(
+                                    {"Day": "THURSDAY", "EndTime": {"Hours": 12, "Minutes": 0}}
+                                )
+                            ],
+                        }
+                    )
+                ]
+            ),
+        },
+    )
+    core.has_resource_properties(
+        "AWS::Connect::RoutingProfile",
+        {
+            "Name": "frontline",
+            "MediaConcurrencies": [
+                {"Channel": "VOICE", "Concurrency": 1},
+                {"Channel": "CHAT", "Concurrency": 3},
+                {"Channel": "TASK", "Concurrency": 2},
+                {"Channel": "EMAIL", "Concurrency": 2},
+            ],
+            "QueueConfigs": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "Priority": 3,
+                            "Delay": 30,
+                            "QueueReference": Match.object_like({"Channel": "CHAT"}),
+                        }
+                    )
+                ]
+            ),
+        },
+    )
+    core.has_resource_properties(
+        "AWS::Connect::Queue",
+        {
+            "Name": "billing",
+            "MaxContacts": 200,
+            "OutboundCallerConfig": {
+                "OutboundCallerIdName": "Riverside Utilities",
+                "OutboundCallerIdNumberArn": Match.any_value(),
+            },
+        },
+    )
+
+
+def test_instance_streams_contact_records_and_stores_recordings(
+    synth: Synth, dev_config: ContactCenterConfig, voice_only_config: ContactCenterConfig
+) -> None:
+    core = template(synth(dev_config), "-ContactCenter")
+    core.has_resource_properties(
+        "AWS::Connect::InstanceStorageConfig",
+        {"ResourceType": "CONTACT_TRACE_RECORDS", "StorageType": "KINESIS_STREAM"},
+    )
+    core.has_resource_properties(
+        "AWS::Connect::InstanceStorageConfig",
+        {
+            "ResourceType": "CALL_RECORDINGS",
+            "StorageType": "S3",
+            "S3Config": Match.object_like(
+                {"EncryptionConfig": {"EncryptionType": "KMS", "KeyId": Match.any_value()}}
+            ),
+        },
+    )
+    core.has_resource_properties(
+        "AWS::Connect::InstanceStorageConfig", {"ResourceType": "CHAT_TRANSCRIPTS"}
+    )
+    voice = template(synth(voice_only_config), "-ContactCenter")
+    assert not voice.find_resources(
+        "AWS::Connect::InstanceStorageConfig", {"Properties": {"ResourceType": "CHAT_TRANSCRIPTS"}}
+    )
+
+
+VOICE_RESOURCE_TYPES = (
+    "AWS::Connect::Instance",
+    "AWS::Connect::HoursOfOperation",
+    "AWS::Connect::Queue",
+    "AWS::Connect::PhoneNumber",
+    "AWS::Connect::SecurityProfile",
+    "AWS::DynamoDB::Table",
+    "AWS::KMS::Key",
+    "AWS::Kinesis::Stream",
+    "AWS::S3::Bucket",
+)
+
+
+def _by_type(synthesis: Any, types: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    return {
+        f"{stack.rsplit('-', 1)[-1]}/{logical_id}": resource
+        for stack, body in synthesis.templates.items()
+        for logical_id, resource in body["Resources"].items()
+        if resource["Type"] in types
+    }
+
+
+def test_switching_channels_on_keeps_voice_resources_identical(
+    synth: Synth, dev_config: ContactCenterConfig, voice_only_config: ContactCenterConfig
+) -> None:
+    voice_only = _by_type(synth(voice_only_config), VOICE_RESOURCE_TYPES)
+    omnichannel = _by_type(synth(dev_config), VOICE_RESOURCE_TYPES)
+    assert voice_only, "no voice resources found"
+    for logical_id, resource in voice_only.items():
+        assert omnichannel.get(logical_id) == resource, (
+            f"{logical_id} changed when channels were switched on"
+        )
+    # Shared resources that gain channels keep their logical IDs, so CloudFormation updates them in place.
+    shared = ("AWS::Connect::RoutingProfile", "AWS::Connect::InstanceStorageConfig")
+    assert set(_by_type(synth(voice_only_config), shared)) <= set(
+        _by_type(synth(dev_config), shared)
+    )
+
+
+def test_voice_only_routing_profiles_carry_no_other_channel(
+    synth: Synth, voice_only_config: ContactCenterConfig
+) -> None:
+    core = template(synth(voice_only_config), "-ContactCenter")
+    for profile in core.find_resources("AWS::Connect::RoutingProfile").values():
+        properties = profile["Properties"]
+        assert [m["Channel"] for m in properties["MediaConcurrencies"]] == ["VOICE"]
+        assert {q["QueueReference"]["Channel"] for q in properties["QueueConfigs"]} == {"VOICE"}
