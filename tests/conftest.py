@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from config import ContactCenterConfig, load_stage
 
@@ -81,3 +84,55 @@ def realworld_dir() -> Path:
             "required by these tests"
         )
     return REALWORLD_DIR
+
+
+@pytest.fixture(scope="session")
+def table_definitions(
+    synth: Callable[[ContactCenterConfig], Any], dev_config: ContactCenterConfig
+) -> dict[str, dict[str, Any]]:
+    """Key schemas, attributes and TTL of each table, read from the synthesized Data stack.
+
+    Tests create their moto tables from these, so tests and infrastructure cannot diverge.
+    """
+    synthesis = synth(dev_config)
+    (data,) = [body for name, body in synthesis.templates.items() if name.endswith("-Data")]
+    tables = {}
+    for logical_id, resource in data["Resources"].items():
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            for construct_name in ("Customers", "Metrics", "Idempotency"):
+                if logical_id.startswith(f"Data{construct_name}"):
+                    tables[construct_name.lower()] = resource["Properties"]
+    return tables
+
+
+@dataclass
+class Tables:
+    customers: Any
+    metrics: Any
+    idempotency: Any
+
+
+@pytest.fixture()
+def aws() -> Iterator[None]:
+    """Every AWS call in the test goes to moto."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture()
+def tables(aws: None, table_definitions: dict[str, dict[str, Any]]) -> Tables:
+    """moto tables named customers/metrics/idempotency, shaped like the deployed ones."""
+    dynamodb = boto3.resource("dynamodb")
+    created = {}
+    for name, properties in table_definitions.items():
+        table = dynamodb.create_table(
+            TableName=name,
+            KeySchema=properties["KeySchema"],
+            AttributeDefinitions=properties["AttributeDefinitions"],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.meta.client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        created[name] = table
+    return Tables(**created)

@@ -1,0 +1,289 @@
+"""Customer profiles and their cross-channel contact history, in one DynamoDB table.
+
+Layout (single table, partition key `pk`, sort key `sk`, TTL attribute `expires_at`):
+
+| item             | pk                      | sk                            | holds                          |
+|------------------|-------------------------|-------------------------------|--------------------------------|
+| identity         | `ID#<kind>#<normalised>`| `ID`                          | customer id + profile snapshot |
+| profile          | `CUST#<customer id>`    | `PROFILE`                     | profile + its identifiers      |
+| history entry    | `CUST#<customer id>`    | `CONTACT#<iso time>#<contact>`| one contact, expires by TTL    |
+
+The identity item carries a copy of every field routing and the screen-pop need (name, tier,
+language, open issue, last contact), so recognising a caller costs exactly one GetItem, whichever
+channel they come from. Writers keep the copies in step: `record_contact` updates the profile and
+every identity snapshot, newest contact wins.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict, Field
+
+from lambdas.common.identity import IdentifierKind, normalize
+
+PROFILE_SK = "PROFILE"
+IDENTITY_SK = "ID"
+HISTORY_PREFIX = "CONTACT#"
+TTL_ATTRIBUTE = "expires_at"
+SNAPSHOT_FIELDS = (
+    "first_name",
+    "last_name",
+    "tier",
+    "language",
+    "open_issue",
+    "time_zone",
+    "sms_opt_in",
+    "email_opt_in",
+    "last_contact_channel",
+    "last_contact_at",
+    "last_contact_queue",
+    "last_contact_id",
+)
+
+
+class Identifier(BaseModel):
+    """A normalised way to reach a customer; build with `Identifier.parse`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: IdentifierKind
+    value: str
+
+    @classmethod
+    def parse(cls, kind: IdentifierKind, raw: str | None) -> Identifier | None:
+        value = normalize(kind, raw)
+        return cls(kind=kind, value=value) if value else None
+
+    @property
+    def key(self) -> str:
+        return f"ID#{self.kind.value}#{self.value}"
+
+
+class ContactSummary(BaseModel):
+    """One contact in the cross-channel history: what the next agent needs to see."""
+
+    contact_id: str
+    channel: str
+    at: datetime
+    queue: str | None = None
+    outcome: str | None = None
+    summary: str | None = Field(default=None, max_length=500)
+
+
+class CustomerProfile(BaseModel):
+    customer_id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    tier: str = "standard"
+    language: str = "en"
+    open_issue: str | None = None
+    time_zone: str | None = None
+    sms_opt_in: bool = False
+    email_opt_in: bool = False
+    last_contact_channel: str | None = None
+    last_contact_at: datetime | None = None
+    last_contact_queue: str | None = None
+    last_contact_id: str | None = None
+    identifiers: list[Identifier] = Field(default_factory=list)
+
+    def is_repeat_contact(self, now: datetime, window: timedelta) -> bool:
+        """Another contact within `window` before `now`, on any channel."""
+        return self.last_contact_at is not None and now - self.last_contact_at <= window
+
+
+def new_customer_id() -> str:
+    return uuid.uuid4().hex
+
+
+class ProfileRepository:
+    """Data access for profiles and history; `table` is a boto3 DynamoDB Table resource."""
+
+    def __init__(self, table: Any, history_ttl_days: int = 400) -> None:
+        self.table = table
+        self.history_ttl = timedelta(days=history_ttl_days)
+
+    def find(self, identifier: Identifier) -> CustomerProfile | None:
+        """One GetItem: the identity item carries the profile snapshot."""
+        item = self.table.get_item(Key={"pk": identifier.key, "sk": IDENTITY_SK}).get("Item")
+        if not item:
+            return None
+        return _profile_from_item(item, identifiers=[identifier])
+
+    def get(self, customer_id: str) -> CustomerProfile | None:
+        item = self.table.get_item(Key={"pk": _customer_key(customer_id), "sk": PROFILE_SK}).get(
+            "Item"
+        )
+        return _profile_from_item(item) if item else None
+
+    def save(self, profile: CustomerProfile) -> None:
+        """Writes the profile and one identity item per identifier in one transaction."""
+        items = [_profile_item(profile)] + [
+            _identity_item(profile, identifier) for identifier in profile.identifiers
+        ]
+        client = self.table.meta.client
+        client.transact_write_items(
+            TransactItems=[{"Put": {"TableName": self.table.name, "Item": item}} for item in items]
+        )
+
+    def find_or_create(
+        self, identifier: Identifier, **defaults: Any
+    ) -> tuple[CustomerProfile, bool]:
+        """The customer behind `identifier`, created with `defaults` if unknown; (profile, created)."""
+        existing = self.find(identifier)
+        if existing is not None:
+            return existing, False
+        profile = CustomerProfile(
+            customer_id=new_customer_id(), identifiers=[identifier], **defaults
+        )
+        try:
+            self.table.meta.client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.table.name, "Item": _profile_item(profile)}},
+                    {
+                        "Put": {
+                            "TableName": self.table.name,
+                            "Item": _identity_item(profile, identifier),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            # Another contact created this identity a moment ago: use theirs.
+            raced = self.find(identifier)
+            if raced is None:
+                raise
+            return raced, False
+        return profile, True
+
+    def link(self, customer_id: str, identifier: Identifier) -> CustomerProfile | None:
+        """Adds a new way to reach an existing customer (e.g. the email they typed in chat)."""
+        profile = self.get(customer_id)
+        if profile is None:
+            return None
+        if identifier not in profile.identifiers:
+            profile.identifiers.append(identifier)
+            self.save(profile)
+        return profile
+
+    def record_contact(self, customer_id: str, contact: ContactSummary) -> bool:
+        """Appends a history entry once per contact id; False when it was already recorded.
+
+        The profile and identity snapshots move to this contact only if it is the newest, so
+        records arriving out of order never roll the "last contact" back.
+        """
+        expires = int((contact.at + self.history_ttl).timestamp())
+        entry = {
+            "pk": _customer_key(customer_id),
+            "sk": f"{HISTORY_PREFIX}{_iso(contact.at)}#{contact.contact_id}",
+            TTL_ATTRIBUTE: expires,
+            **{k: v for k, v in contact.model_dump(mode="json").items() if v is not None},
+        }
+        try:
+            self.table.put_item(Item=entry, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        profile = self.get(customer_id)
+        keys = [(_customer_key(customer_id), PROFILE_SK)]
+        if profile is not None:
+            keys += [(identifier.key, IDENTITY_SK) for identifier in profile.identifiers]
+        for pk, sk in keys:
+            self._move_last_contact(pk, sk, contact)
+        return True
+
+    def history(self, customer_id: str, limit: int = 10) -> list[ContactSummary]:
+        response = self.table.query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": _customer_key(customer_id),
+                ":prefix": HISTORY_PREFIX,
+            },
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [ContactSummary.model_validate(item) for item in response.get("Items", [])]
+
+    def _move_last_contact(self, pk: str, sk: str, contact: ContactSummary) -> None:
+        try:
+            self.table.update_item(
+                Key={"pk": pk, "sk": sk},
+                UpdateExpression=(
+                    "SET last_contact_channel = :channel, last_contact_at = :at, "
+                    "last_contact_queue = :queue, last_contact_id = :id"
+                ),
+                ConditionExpression=(
+                    "attribute_exists(pk) AND "
+                    "(attribute_not_exists(last_contact_at) OR last_contact_at < :at)"
+                ),
+                ExpressionAttributeValues={
+                    ":channel": contact.channel,
+                    ":at": _iso(contact.at),
+                    ":queue": contact.queue,
+                    ":id": contact.contact_id,
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+
+def _customer_key(customer_id: str) -> str:
+    return f"CUST#{customer_id}"
+
+
+def _iso(moment: datetime) -> str:
+    """UTC, fixed width, so ISO strings sort and compare like the instants they name."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _snapshot(profile: CustomerProfile) -> dict[str, Any]:
+    data = profile.model_dump(mode="json", include=set(SNAPSHOT_FIELDS))
+    if profile.last_contact_at is not None:
+        data["last_contact_at"] = _iso(profile.last_contact_at)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _profile_item(profile: CustomerProfile) -> dict[str, Any]:
+    return {
+        "pk": _customer_key(profile.customer_id),
+        "sk": PROFILE_SK,
+        "customer_id": profile.customer_id,
+        "identifiers": [f"{i.kind.value}#{i.value}" for i in profile.identifiers],
+        **_snapshot(profile),
+    }
+
+
+def _identity_item(profile: CustomerProfile, identifier: Identifier) -> dict[str, Any]:
+    return {
+        "pk": identifier.key,
+        "sk": IDENTITY_SK,
+        "customer_id": profile.customer_id,
+        **_snapshot(profile),
+    }
+
+
+def _profile_from_item(
+    item: dict[str, Any], identifiers: Iterable[Identifier] | None = None
+) -> CustomerProfile:
+    stored = item.get("identifiers")
+    if stored is not None:
+        parsed = []
+        for entry in stored:
+            kind, _, value = str(entry).partition("#")
+            parsed.append(Identifier(kind=IdentifierKind(kind), value=value))
+        identifiers = parsed
+    fields = {k: item[k] for k in SNAPSHOT_FIELDS if k in item}
+    return CustomerProfile(
+        customer_id=str(item["customer_id"]), identifiers=list(identifiers or []), **fields
+    )

@@ -1,0 +1,115 @@
+"""The profile store: one round trip to recognise a customer, history that survives replays."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from lambdas.common.identity import IdentifierKind
+from lambdas.common.profiles import ContactSummary, CustomerProfile, Identifier, ProfileRepository
+
+PHONE = Identifier(kind=IdentifierKind.PHONE, value="+13125550143")
+EMAIL = Identifier(kind=IdentifierKind.EMAIL, value="jane.doe@example.com")
+CHAT = Identifier(kind=IdentifierKind.CHAT, value="web-7f3a")
+T0 = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture()
+def repository(tables: Any) -> ProfileRepository:
+    repo = ProfileRepository(tables.customers)
+    repo.save(
+        CustomerProfile(
+            customer_id="c-jane",
+            first_name="Jane",
+            tier="vip",
+            language="es",
+            identifiers=[PHONE, EMAIL],
+        )
+    )
+    return repo
+
+
+def test_customer_found_by_each_identifier(repository: ProfileRepository) -> None:
+    by_phone, by_email = repository.find(PHONE), repository.find(EMAIL)
+    assert by_phone is not None and by_email is not None
+    assert by_phone.customer_id == by_email.customer_id == "c-jane"
+    assert (by_phone.first_name, by_phone.tier, by_phone.language) == ("Jane", "vip", "es")
+    assert repository.find(CHAT) is None
+
+
+def test_identifier_parse_normalises_what_people_type() -> None:
+    assert Identifier.parse(IdentifierKind.PHONE, "(312) 555-0143") == PHONE
+    assert Identifier.parse(IdentifierKind.EMAIL, "Jane.Doe@EXAMPLE.com") == EMAIL
+    assert Identifier.parse(IdentifierKind.PHONE, "12") is None
+
+
+def test_find_costs_one_round_trip(
+    repository: ProfileRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    client = repository.table.meta.client
+    client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+    repository.find(EMAIL)
+    assert calls == ["GetItem"]
+
+
+def test_a_contact_on_one_channel_is_visible_from_every_other(
+    repository: ProfileRepository,
+) -> None:
+    assert repository.record_contact(
+        "c-jane", ContactSummary(contact_id="k1", channel="EMAIL", at=T0, queue="billing")
+    )
+    seen_by_phone = repository.find(PHONE)
+    assert seen_by_phone is not None
+    assert seen_by_phone.last_contact_channel == "EMAIL"
+    assert seen_by_phone.last_contact_queue == "billing"
+    assert seen_by_phone.is_repeat_contact(T0 + timedelta(hours=47), timedelta(hours=48))
+    assert not seen_by_phone.is_repeat_contact(T0 + timedelta(hours=49), timedelta(hours=48))
+
+
+def test_recording_the_same_contact_twice_changes_nothing(repository: ProfileRepository) -> None:
+    contact = ContactSummary(contact_id="k1", channel="CHAT", at=T0, queue="support")
+    assert repository.record_contact("c-jane", contact) is True
+    assert repository.record_contact("c-jane", contact) is False
+    assert [c.contact_id for c in repository.history("c-jane")] == ["k1"]
+
+
+def test_an_older_contact_arriving_late_does_not_roll_back_last_contact(
+    repository: ProfileRepository,
+) -> None:
+    repository.record_contact("c-jane", ContactSummary(contact_id="new", channel="VOICE", at=T0))
+    repository.record_contact(
+        "c-jane", ContactSummary(contact_id="old", channel="EMAIL", at=T0 - timedelta(days=1))
+    )
+    profile = repository.find(EMAIL)
+    assert profile is not None and profile.last_contact_id == "new"
+    assert [c.contact_id for c in repository.history("c-jane")] == ["new", "old"]
+
+
+def test_history_entries_expire_by_ttl(repository: ProfileRepository) -> None:
+    repository.record_contact("c-jane", ContactSummary(contact_id="k1", channel="VOICE", at=T0))
+    (item,) = repository.table.query(
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+        ExpressionAttributeValues={":pk": "CUST#c-jane", ":p": "CONTACT#"},
+    )["Items"]
+    assert int(item["expires_at"]) == int((T0 + timedelta(days=400)).timestamp())
+
+
+def test_unknown_sender_gets_a_profile_once(repository: ProfileRepository) -> None:
+    stranger = Identifier(kind=IdentifierKind.PHONE, value="+13125550199")
+    created, was_new = repository.find_or_create(stranger, first_name="Sam")
+    again, was_new_again = repository.find_or_create(stranger)
+    assert was_new and not was_new_again
+    assert again.customer_id == created.customer_id and again.first_name == "Sam"
+
+
+def test_linking_a_new_identifier_makes_it_resolve(repository: ProfileRepository) -> None:
+    repository.link("c-jane", CHAT)
+    found = repository.find(CHAT)
+    assert found is not None and found.customer_id == "c-jane" and found.tier == "vip"
+    profile = repository.get("c-jane")
+    assert profile is not None and CHAT in profile.identifiers
