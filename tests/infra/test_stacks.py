@@ -165,7 +165,8 @@ def test_contact_record_stream_uses_the_customer_managed_key(
                 "EncryptionType": "KMS",
                 "KeyId": Match.object_like({"Fn::GetAtt": Match.any_value()}),
             },
-            "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
+            "StreamModeDetails": {"StreamMode": "PROVISIONED"},
+            "ShardCount": 1,
         },
     )
 
