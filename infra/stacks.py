@@ -43,6 +43,8 @@ FEATURE_FLAGS = {
     # Grant S3 log delivery through a bucket policy, not the legacy LogDeliveryWrite ACL.
     "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
     "@aws-cdk/core:target-partitions": ["aws"],
+    # The Data stack's exports stay protected while the ContactCenter stack uses them.
+    "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 
 
