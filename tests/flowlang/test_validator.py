@@ -1,0 +1,598 @@
+"""The validator accepts our flows, every valid real export and our own samples, and rejects
+each kind of defect with an exact message naming the file and the action."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config import ContactCenterConfig
+from flowlang.catalog import CATALOG
+from flowlang.context import FlowContext, StageFlows
+from flowlang.loader import load_flow
+from flowlang.problems import Problem
+from flowlang.validator import validate_files, validate_flow, validate_stage, validate_text
+from infra.paths import CONTACT_FLOWS_DIR
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FLOW_LAMBDAS = ("crm_lookup", "routing")
+SRC = "flow.json"
+
+
+def action(  # noqa: PLR0917 - reads like a row of the flow: id, type, parameters, branches
+    identifier: str,
+    type_: str,
+    parameters: dict[str, Any] | None = None,
+    next_action: str | None = None,
+    errors: list[tuple[str, str]] | None = None,
+    conditions: list[tuple[str, str, str]] | None = None,
+) -> dict[str, Any]:
+    transitions: dict[str, Any] = {}
+    if next_action:
+        transitions["NextAction"] = next_action
+    if errors:
+        transitions["Errors"] = [{"ErrorType": e, "NextAction": t} for e, t in errors]
+    if conditions:
+        transitions["Conditions"] = [
+            {"NextAction": t, "Condition": {"Operator": op, "Operands": [value]}}
+            for op, value, t in conditions
+        ]
+    return {
+        "Identifier": identifier,
+        "Type": type_,
+        "Parameters": parameters or {},
+        "Transitions": transitions,
+    }
+
+
+def base_flow() -> dict[str, Any]:
+    """A small flow that passes every strict rule: greet, look up, queue, hang up."""
+    return {
+        "Version": "2019-10-30",
+        "StartAction": "greet",
+        "Actions": [
+            action(
+                "greet",
+                "MessageParticipant",
+                {"Text": "Hello"},
+                "lookup",
+                [("NoMatchingError", "lookup")],
+            ),
+            action(
+                "lookup",
+                "InvokeLambdaFunction",
+                {"LambdaFunctionARN": "${lambda:crm_lookup}", "InvocationTimeLimitSeconds": "3"},
+                "set-queue",
+                [("NoMatchingError", "set-queue")],
+            ),
+            action(
+                "set-queue",
+                "UpdateContactTargetQueue",
+                {"QueueId": "${queue:billing}"},
+                "transfer",
+                [("NoMatchingError", "bye")],
+            ),
+            action(
+                "transfer",
+                "TransferContactToQueue",
+                {},
+                "bye",
+                [("QueueAtCapacity", "bye"), ("NoMatchingError", "bye")],
+            ),
+            action("bye", "DisconnectParticipant"),
+        ],
+    }
+
+
+def find(document: dict[str, Any], identifier: str) -> dict[str, Any]:
+    return next(a for a in document["Actions"] if a["Identifier"] == identifier)
+
+
+@pytest.fixture(scope="module")
+def dev_stage(dev_config: ContactCenterConfig) -> StageFlows:
+    return StageFlows(dev_config, FLOW_LAMBDAS, CONTACT_FLOWS_DIR)
+
+
+def problems_of(
+    document: dict[str, Any],
+    *,
+    strict: bool = True,
+    context: FlowContext | None = None,
+    stage: StageFlows | None = None,
+) -> list[Problem]:
+    return validate_text(document, SRC, strict=strict, context=context, stage=stage)
+
+
+# --- what must pass ---------------------------------------------------------------------------
+
+
+def test_base_flow_is_valid(dev_stage: StageFlows) -> None:
+    assert problems_of(base_flow(), stage=dev_stage) == []
+
+
+@pytest.mark.parametrize("stage_fixture", ["dev_config", "prod_config", "voice_only_config"])
+def test_shipped_flows_pass_every_rule_in_each_stage(
+    stage_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    config: ContactCenterConfig = request.getfixturevalue(stage_fixture)
+    stage = StageFlows(config, FLOW_LAMBDAS, CONTACT_FLOWS_DIR)
+
+    assert validate_stage(stage) == []
+    assert sorted(p.stem for p in CONTACT_FLOWS_DIR.glob("*.json")) == sorted(config.flows)
+
+
+def test_every_real_world_export_passes_connects_rules(realworld_dir: Path) -> None:
+    paths = sorted((realworld_dir / "flows").glob("*.json"))
+    results = validate_files(paths, strict=False)
+
+    assert len(results) == 48
+    assert {path.name: problems for path, problems in results.items() if problems} == {}
+
+
+def test_real_world_exports_use_only_action_types_the_catalog_knows(realworld_dir: Path) -> None:
+    used = {
+        action.type
+        for path in (realworld_dir / "flows").glob("*.json")
+        for action in load_flow(path).actions.values()
+    }
+    assert len(used) >= 30
+    assert used <= set(CATALOG)
+    # The catalog knows more than the exports use: the rest of the reference.
+    assert len(CATALOG) >= len(used) + 20
+
+
+def test_strict_rules_flag_what_samples_leave_out(realworld_dir: Path) -> None:
+    path = realworld_dir / "flows" / "experience-builder__contact-flow-dtmf1.content.json"
+    (problems,) = validate_files([path], strict=True).values()
+
+    unreachable = [p for p in problems if p.reason == "is unreachable from StartAction"]
+    assert len(unreachable) == 2
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_valid_flows_using_actions_we_do_not_ship_pass_strictly(path: Path) -> None:
+    flow = load_flow(path)
+    assert validate_flow(flow, strict=True) == []
+
+
+def test_our_samples_cover_action_types_our_flows_do_not_use() -> None:
+    shipped = {
+        a.type for p in CONTACT_FLOWS_DIR.glob("*.json") for a in load_flow(p).actions.values()
+    }
+    samples = {a.type for p in FIXTURES.glob("*.json") for a in load_flow(p).actions.values()}
+    assert len(samples - shipped) >= 15
+
+
+def test_legacy_format_reported_per_file(realworld_dir: Path) -> None:
+    paths = sorted((realworld_dir / "flows_legacy_format").glob("*.json"))
+    for path, problems in validate_files(paths).items():
+        assert problems == [
+            Problem(
+                str(path),
+                None,
+                "this is the legacy pre-2019 flow format (a 'modules' list from the old Connect "
+                "designer), not the flow language 2019-10-30: open it in the Connect flow "
+                "designer, save it, and export it again",
+            )
+        ]
+
+
+# --- each defect, with its exact message -------------------------------------------------------
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def _set(identifier: str, **changes: Any) -> Mutation:
+    def mutate(document: dict[str, Any]) -> None:
+        target = find(document, identifier)
+        for key, value in changes.items():
+            if key == "parameters":
+                target["Parameters"] = value
+            elif key == "transitions":
+                target["Transitions"] = value
+            else:
+                target[key] = value
+
+    return mutate
+
+
+def _param(identifier: str, name: str, value: Any) -> Mutation:
+    def mutate(document: dict[str, Any]) -> None:
+        find(document, identifier)["Parameters"][name] = value
+
+    return mutate
+
+
+def _append(*actions: dict[str, Any]) -> Mutation:
+    def mutate(document: dict[str, Any]) -> None:
+        document["Actions"].extend(actions)
+
+    return mutate
+
+
+def _drop_error(identifier: str, error_type: str) -> Mutation:
+    def mutate(document: dict[str, Any]) -> None:
+        transitions = find(document, identifier)["Transitions"]
+        transitions["Errors"] = [e for e in transitions["Errors"] if e["ErrorType"] != error_type]
+
+    return mutate
+
+
+def _rename(old: str, new: str) -> Mutation:
+    def mutate(document: dict[str, Any]) -> None:
+        text = json.dumps(document).replace(f'"{old}"', f'"{new}"')
+        document.clear()
+        document.update(json.loads(text))
+
+    return mutate
+
+
+DEFECTS: dict[str, tuple[Mutation, Problem]] = {
+    "unknown action type": (
+        _set("greet", Type="PlayPrompt"),
+        Problem(
+            SRC, "greet", "unknown action type 'PlayPrompt' (not in the flow language reference)"
+        ),
+    ),
+    "missing required parameter": (
+        _set("lookup", parameters={"InvocationTimeLimitSeconds": "3"}),
+        Problem(SRC, "lookup", "InvokeLambdaFunction needs parameter 'LambdaFunctionARN'"),
+    ),
+    "transition to a missing action": (
+        _set("greet", transitions={"NextAction": "lookups", "Errors": []}),
+        Problem(SRC, "greet", "NextAction goes to 'lookups', which does not exist"),
+    ),
+    "error branch to a missing action": (
+        _set(
+            "set-queue",
+            transitions={
+                "NextAction": "transfer",
+                "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "goodbye"}],
+            },
+        ),
+        Problem(SRC, "set-queue", "error NoMatchingError goes to 'goodbye', which does not exist"),
+    ),
+    "unreachable action": (
+        _append(action("orphan", "DisconnectParticipant")),
+        Problem(SRC, "orphan", "is unreachable from StartAction"),
+    ),
+    "missing error branch": (
+        _drop_error("lookup", "NoMatchingError"),
+        Problem(
+            SRC,
+            "lookup",
+            "InvokeLambdaFunction can fail with NoMatchingError but has no branch for it",
+        ),
+    ),
+    "queue at capacity not handled": (
+        _drop_error("transfer", "QueueAtCapacity"),
+        Problem(
+            SRC,
+            "transfer",
+            "TransferContactToQueue can fail with QueueAtCapacity but has no branch for it",
+        ),
+    ),
+    "lambda timeout above 8 s": (
+        _param("lookup", "InvocationTimeLimitSeconds", "9"),
+        Problem(SRC, "lookup", "InvocationTimeLimitSeconds is 9; Connect allows 1 to 8"),
+    ),
+    "lambda timeout not static": (
+        _param("lookup", "InvocationTimeLimitSeconds", "$.Attributes.timeout"),
+        Problem(
+            SRC,
+            "lookup",
+            "InvocationTimeLimitSeconds must be a whole number written in the flow (static), "
+            "found '$.Attributes.timeout'",
+        ),
+    ),
+    "identifier too long": (
+        _rename("greet", "g" * 51),
+        Problem(SRC, "g" * 51, "Identifier is 51 characters; at most 50"),
+    ),
+    "identifier with forbidden characters": (
+        _rename("greet", "greet(caller)"),
+        Problem(SRC, "greet(caller)", "Identifier contains ( ), which Connect forbids"),
+    ),
+    "start action missing": (
+        lambda document: document.update(StartAction="hello"),
+        Problem(SRC, None, "StartAction 'hello' is not an action of this flow"),
+    ),
+    "dead end": (
+        _set(
+            "greet",
+            transitions={"Errors": [{"ErrorType": "NoMatchingError", "NextAction": "lookup"}]},
+        ),
+        Problem(
+            SRC,
+            "greet",
+            "MessageParticipant has no NextAction: the contact would stop here without a "
+            "disconnect, transfer or end of flow",
+        ),
+    ),
+    "unknown error type": (
+        _set(
+            "greet",
+            transitions={
+                "NextAction": "lookup",
+                "Errors": [
+                    {"ErrorType": "NoMatchingError", "NextAction": "lookup"},
+                    {"ErrorType": "NoMatchingErorr", "NextAction": "lookup"},
+                ],
+            },
+        ),
+        Problem(SRC, "greet", "unknown error type 'NoMatchingErorr'"),
+    ),
+    "two prompts at once": (
+        _param("greet", "SSML", "<speak>Hello</speak>"),
+        Problem(
+            SRC,
+            "greet",
+            "MessageParticipant takes only one of PromptId, Text, SSML; found Text and SSML",
+        ),
+    ),
+    "conditions on an action without a result": (
+        _set(
+            "greet",
+            transitions={
+                "NextAction": "lookup",
+                "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "lookup"}],
+                "Conditions": [
+                    {"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["x"]}}
+                ],
+            },
+        ),
+        Problem(SRC, "greet", "MessageParticipant has no result to put conditions on"),
+    ),
+    "hours check without a False branch": (
+        _append(
+            action(
+                "hours",
+                "CheckHoursOfOperation",
+                {},
+                "bye",
+                [("NoMatchingError", "bye")],
+                [("Equals", "True", "bye")],
+            )
+        ),
+        Problem(
+            SRC,
+            "hours",
+            "CheckHoursOfOperation needs exactly one Equals condition for each of True, False; "
+            "found True",
+        ),
+    ),
+    "unknown operator": (
+        _append(
+            action(
+                "compare",
+                "Compare",
+                {"ComparisonValue": "$.Attributes.tier"},
+                "bye",
+                [("NoMatchingCondition", "bye")],
+                [("IsOneOf", "vip", "bye")],
+            )
+        ),
+        Problem(
+            SRC,
+            "compare",
+            "unknown condition operator 'IsOneOf' (known: Equals, NumberGreaterOrEqualTo, "
+            "NumberGreaterThan, NumberLessOrEqualTo, NumberLessThan, TextContains, TextEndsWith, "
+            "TextStartsWith)",
+        ),
+    ),
+    "menu compares a word": (
+        _append(
+            action(
+                "menu",
+                "GetParticipantInput",
+                {"Text": "Press 1", "StoreInput": "False", "InputTimeLimitSeconds": "5"},
+                "bye",
+                [
+                    ("InputTimeLimitExceeded", "bye"),
+                    ("NoMatchingCondition", "bye"),
+                    ("NoMatchingError", "bye"),
+                ],
+                [("Equals", "12", "bye")],
+            )
+        ),
+        Problem(SRC, "menu", "GetParticipantInput compares one key (0-9, * or #), found '12'"),
+    ),
+    "more than 250 actions": (
+        lambda document: document["Actions"].extend(
+            action(
+                f"say-{n}", "MessageParticipant", {"Text": "x"}, "bye", [("NoMatchingError", "bye")]
+            )
+            for n in range(246)
+        ),
+        Problem(SRC, None, "has 251 actions; a flow holds at most 250"),
+    ),
+}
+
+
+@pytest.mark.parametrize("defect", sorted(DEFECTS))
+def test_each_defect_is_reported_exactly(defect: str) -> None:
+    mutate, expected = DEFECTS[defect]
+    document = copy.deepcopy(base_flow())
+    mutate(document)
+
+    assert expected in problems_of(document)
+
+
+def test_a_single_defect_yields_a_single_problem() -> None:
+    document = base_flow()
+    _param("lookup", "InvocationTimeLimitSeconds", "9")(document)
+    assert problems_of(document) == [
+        Problem(SRC, "lookup", "InvocationTimeLimitSeconds is 9; Connect allows 1 to 8")
+    ]
+
+
+def test_strict_only_rules_are_skipped_for_imported_flows() -> None:
+    document = base_flow()
+    _drop_error("lookup", "NoMatchingError")(document)
+    _append(action("orphan", "DisconnectParticipant"))(document)
+
+    assert problems_of(document, strict=False) == []
+    assert len(problems_of(document, strict=True)) == 2
+
+
+def test_invalid_json_and_top_level_shape() -> None:
+    assert validate_text('{"Version": ', SRC) == [
+        Problem(SRC, None, "not valid JSON: Expecting value at line 1 column 13")
+    ]
+    assert validate_text({"Version": "2019-10-30", "StartAction": "a"}, SRC) == [
+        Problem(SRC, None, "'Actions' must be a list, found null")
+    ]
+
+
+# --- where an action may run ------------------------------------------------------------------
+
+
+def test_target_queue_is_refused_in_a_whisper_flow() -> None:
+    problems = problems_of(base_flow(), context=FlowContext(flow_type="AGENT_WHISPER"))
+    assert (
+        Problem(
+            SRC,
+            "set-queue",
+            "UpdateContactTargetQueue is not allowed in a AGENT_WHISPER flow (allowed in: "
+            "AGENT_TRANSFER, CONTACT_FLOW, QUEUE_TRANSFER)",
+        )
+        in problems
+    )
+
+
+def test_an_exports_own_type_is_used_when_config_gives_none() -> None:
+    wrapped = {"Name": "w", "Type": "CUSTOMER_WHISPER", "Content": json.dumps(base_flow())}
+    problems = validate_text(wrapped, SRC)
+    assert any(p.action == "transfer" and "CUSTOMER_WHISPER" in p.reason for p in problems)
+
+
+def test_wait_is_refused_in_a_voice_flow() -> None:
+    document = base_flow()
+    _append(
+        action(
+            "wait",
+            "Wait",
+            {"TimeoutSeconds": "60"},
+            "bye",
+            [("NoMatchingError", "bye")],
+            [("Equals", "WaitCompleted", "bye")],
+        )
+    )(document)
+    find(document, "greet")["Transitions"]["NextAction"] = "wait"
+
+    problems = problems_of(document, context=FlowContext("CONTACT_FLOW", frozenset({"VOICE"})))
+    assert problems == [
+        Problem(SRC, "wait", "Wait works only on the chat channel; this flow serves VOICE")
+    ]
+
+
+def test_keypad_menu_is_refused_in_a_chat_only_flow() -> None:
+    document = base_flow()
+    _append(
+        action(
+            "menu",
+            "GetParticipantInput",
+            {"Text": "Press 1", "StoreInput": "False", "InputTimeLimitSeconds": "5"},
+            "bye",
+            [
+                ("InputTimeLimitExceeded", "bye"),
+                ("NoMatchingCondition", "bye"),
+                ("NoMatchingError", "bye"),
+            ],
+            [("Equals", "1", "bye")],
+        )
+    )(document)
+    find(document, "greet")["Transitions"]["NextAction"] = "menu"
+
+    problems = problems_of(document, context=FlowContext("CONTACT_FLOW", frozenset({"CHAT"})))
+    assert problems == [
+        Problem(
+            SRC,
+            "menu",
+            "GetParticipantInput works only on voice (other channels take its error branch); "
+            "this flow serves CHAT",
+        )
+    ]
+
+
+# --- placeholders against a stage's config ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("identifier", "name", "value", "reason"),
+    [
+        (
+            "set-queue",
+            "QueueId",
+            "${queue:refunds}",
+            "Parameters.QueueId: ${queue:refunds} no queue 'refunds' in config `queues` "
+            "(known: appointments, billing, general, spanish, support)",
+        ),
+        (
+            "lookup",
+            "LambdaFunctionARN",
+            "${lambda:crm}",
+            "Parameters.LambdaFunctionARN: ${lambda:crm} no lambda 'crm' in the flow Lambdas "
+            "(lambdas/<name>/handler.py) (known: crm_lookup, routing)",
+        ),
+        (
+            "greet",
+            "Text",
+            "Hi from ${setting:organization}",
+            "Parameters.Text: ${setting:organization} config has no setting 'organization' "
+            "(stopped at 'organization')",
+        ),
+        (
+            "set-queue",
+            "QueueId",
+            "${queue:routing.fallback_queue}",
+            "Parameters.QueueId: ${queue:routing.fallback_queue} config has no setting "
+            "'routing.fallback_queue' (stopped at 'fallback_queue')",
+        ),
+    ],
+)
+def test_unresolvable_placeholders_name_the_missing_config_entry(
+    dev_stage: StageFlows, identifier: str, name: str, value: str, reason: str
+) -> None:
+    document = base_flow()
+    _param(identifier, name, value)(document)
+
+    assert problems_of(document, stage=dev_stage) == [Problem(SRC, identifier, reason)]
+
+
+def test_a_setting_of_a_switched_off_channel_does_not_resolve(
+    voice_only_config: ContactCenterConfig,
+) -> None:
+    document = base_flow()
+    _param("greet", "Text", "Text us at ${setting:sms.country_code}")(document)
+    stage = StageFlows(voice_only_config, FLOW_LAMBDAS)
+
+    assert problems_of(document, stage=stage) == [
+        Problem(
+            SRC,
+            "greet",
+            "Parameters.Text: ${setting:sms.country_code} channel 'sms' is off in stage 'dev'",
+        )
+    ]
+
+
+def test_settings_are_range_checked_with_the_stages_value(dev_config: ContactCenterConfig) -> None:
+    flow = load_flow(CONTACT_FLOWS_DIR / "customer_queue.json")
+    raw = dev_config.model_dump(mode="json")
+    raw["callbacks"]["offer_after_seconds"] = 0
+    stage = StageFlows(ContactCenterConfig.model_validate(raw), FLOW_LAMBDAS)
+
+    # Without a stage the value is unknown and not judged; with one, the deployed value is.
+    assert validate_flow(flow) == []
+    assert validate_flow(flow, stage=stage) == [
+        Problem(
+            flow.source,
+            "hold-then-offer-callback",
+            "InterruptFrequencySeconds is 0; Connect allows 1 to 86400",
+        )
+    ]
