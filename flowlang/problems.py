@@ -26,8 +26,9 @@ class FlowFormatError(ValueError):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
-class FlowValidationError(ValueError):
-    """Raised by callers (the synth, the CLI) that refuse to go on with an invalid flow."""
+class FlowValidationError(RuntimeError):
+    """Raised by callers that refuse to go on with an invalid flow (the synth: `ccaas synth`
+    reports RuntimeErrors as a failed synth, the same way as a cdk-nag finding)."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
