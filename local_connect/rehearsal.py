@@ -1,0 +1,582 @@
+"""The local rehearsal: a scenario's day played through the flows, the ACD and the analytics.
+
+For each variant of a scenario:
+1. the traffic generator draws the day's contacts (`local_connect.scenarios.traffic`);
+2. each contact's entry flow decides its queue, priority and attributes (`EntryRouter`);
+3. the ACD simulator plays queues, agents, patience and callbacks (`local_connect.acd`);
+4. every contact becomes a contact record in Connect's format (`local_connect.ctr`);
+5. the records go through the contact-record stream to the analytics Lambda, whose metrics
+   become the supervisor's KPI table (`AnalyticsStage`), or, when no analytics handler exists,
+   the KPIs are computed straight from the records and the table says so;
+then the variants are compared and a chart of the day is drawn.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from config import ContactCenterConfig
+from config.model import FlowType
+from flowlang.loader import load_flow
+from local_connect.acd import (
+    CallbackPolicy,
+    ContactRequest,
+    ContactResult,
+    Outcome,
+    SimulationResult,
+    Simulator,
+    StaffingStep,
+    profiles_from_config,
+)
+from local_connect.ctr import Contact, Instance, Kpi, contact_record, kpis_from_records
+from local_connect.scenarios import Scenario
+from local_connect.scenarios.traffic import ArrivingContact, Customer, customers, generate
+
+FLOWS_DIR = Path(__file__).resolve().parents[1] / "contact_flows"
+# Fictional numbers (555-01xx) shown as the SystemEndpoint the customer dialled or texted.
+SYSTEM_NUMBERS = {"voice": "+18005550199", "sms": "+18335550142"}
+DEFAULT_PRIORITY = 5  # Connect's default queue priority when a flow sets none
+INTERVAL_SECONDS = 900  # Connect's historical metrics interval, and ours
+
+
+# -- entry flows ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlowOutcome:
+    """Where a contact's entry flow left it: a queue (with priority) or the end of the flow."""
+
+    queue: str | None
+    priority: int = DEFAULT_PRIORITY
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    disconnect_reason: str = "CONTACT_FLOW_DISCONNECT"
+
+
+class EntryRouter(Protocol):
+    """Runs a contact's entry flow; `summary` says how, for the report."""
+
+    def route(self, contact: ArrivingContact, at: datetime) -> FlowOutcome: ...
+
+    def summary(self) -> str: ...
+
+
+class ConfigRouter:
+    """Routing by the config's rules alone: menu intent -> queue, base priority, queue hours.
+
+    The stand-in used when the flow interpreter is not available: it does not run the flows or
+    the Lambdas, and the report says so.
+    """
+
+    def __init__(self, config: ContactCenterConfig) -> None:
+        self.config = config
+        self.routed = 0
+
+    def route(self, contact: ArrivingContact, at: datetime) -> FlowOutcome:
+        self.routed += 1
+        rules = self.config.routing
+        queue = rules.intents.get(contact.routes_as, rules.default_queue)
+        if not queue_open(self.config, queue, at):
+            return FlowOutcome(queue=None, attributes={"intent": contact.routes_as})
+        return FlowOutcome(
+            queue=queue,
+            priority=rules.base_priority,
+            attributes={"intent": contact.routes_as, "queueName": queue},
+        )
+
+    def summary(self) -> str:
+        return (
+            f"entry flows NOT interpreted: {self.routed} contacts routed by the config's rules "
+            "(intent -> queue, base priority, queue hours)"
+        )
+
+
+def queue_open(config: ContactCenterConfig, queue: str, at: datetime) -> bool:
+    """Whether the queue's hours of operation are open at `at` (holidays included)."""
+    hours = config.hours[config.queues[queue].hours]
+    local = at.astimezone(ZoneInfo(hours.time_zone))
+    for holiday in hours.holidays:
+        if holiday.date == local.date():
+            return any(r.start <= local.time() < r.end for r in holiday.open)
+    ranges = next(
+        (
+            ranges
+            for day, ranges in hours.weekly.items()
+            if day.value == local.strftime("%A").upper()
+        ),
+        [],
+    )
+    return any(r.start <= local.time() < r.end for r in ranges)
+
+
+# -- one variant -----------------------------------------------------------------------------------
+
+
+@dataclass
+class VariantRun:
+    name: str
+    description: str
+    config: ContactCenterConfig
+    contacts: list[ArrivingContact]
+    simulation: SimulationResult
+    records: list[dict[str, Any]]
+    kpis: dict[tuple[str, str], Kpi]
+    kpi_source: str
+    routing: str
+    timings: dict[str, float]
+
+    def total(self, channel: str | None = None) -> Kpi:
+        total = Kpi()
+        for (record_channel, _queue), kpi in self.kpis.items():
+            if channel is None or record_channel == channel:
+                total.add(kpi)
+        return total
+
+    def outcomes(self, outcome: Outcome, channel: str | None = None) -> int:
+        return sum(
+            1
+            for c in self.simulation.contacts
+            if c.outcome is outcome and (channel is None or c.channel == channel)
+        )
+
+    def inbound(self, channel: str | None = None) -> int:
+        """Contacts customers started (callbacks excluded), including those ended in the flow."""
+        return sum(
+            1 for contact in self.contacts if channel is None or contact.connect_channel == channel
+        )
+
+
+@dataclass
+class Rehearsal:
+    scenario: Scenario
+    service_level_seconds: int
+    runs: list[VariantRun]
+    wall_seconds: float
+
+    @property
+    def contacts(self) -> int:
+        return sum(len(run.contacts) for run in self.runs)
+
+
+RouterFactory = Callable[[ContactCenterConfig, Sequence[Customer]], EntryRouter]
+KpiStage = Callable[
+    [ContactCenterConfig, list[dict[str, Any]], int], tuple[dict[tuple[str, str], Kpi], str]
+]
+
+
+def records_only(
+    config: ContactCenterConfig, records: list[dict[str, Any]], service_level_seconds: int
+) -> tuple[dict[tuple[str, str], Kpi], str]:
+    """KPIs computed from the records themselves, without the analytics Lambda."""
+    return (
+        kpis_from_records(records, service_level_seconds=service_level_seconds),
+        "computed from the contact records (analytics Lambda not run)",
+    )
+
+
+def variant_config(config: ContactCenterConfig, channels: Iterable[str]) -> ContactCenterConfig:
+    """The config with only the variant's channels switched on, re-validated like a YAML edit."""
+    raw = config.model_dump(mode="json")
+    wanted = set(channels)
+    raw["channels"] = {name: name in wanted for name in raw["channels"]}
+    return ContactCenterConfig.model_validate(raw)
+
+
+def local_zone(config: ContactCenterConfig) -> ZoneInfo:
+    """The time zone of the default queue's hours: the contact center's own clock."""
+    default_queue = config.queues[config.routing.default_queue]
+    return ZoneInfo(config.hours[default_queue.hours].time_zone)
+
+
+def staffing_steps(plan: Mapping[str, Mapping[int, int]]) -> list[StaffingStep]:
+    """Head counts by local hour -> the simulator's steps (a change at each listed hour)."""
+    steps = []
+    for profile, hours in plan.items():
+        for hour in sorted(hours):
+            steps.append(StaffingStep(start=hour * 3600.0, profile=profile, agents=hours[hour]))
+    return steps
+
+
+def callback_policy(config: ContactCenterConfig, scenario: Scenario) -> CallbackPolicy | None:
+    """Queued callbacks as the config enables them and the customer queue flow books them.
+
+    `MaximumConnectionAttempts` and `RetryDelaySeconds` are read from the CreateCallbackContact
+    action of the config's CUSTOMER_QUEUE flow, so the rehearsal retries the way the flow does.
+    """
+    if not config.callbacks.enabled or scenario.callbacks is None:
+        return None
+    attempts, retry_delay = 1, 600.0
+    for name, flow in config.flows.items():
+        if flow.type is not FlowType.CUSTOMER_QUEUE:
+            continue
+        document = load_flow(FLOWS_DIR / flow.file_name(name))
+        for action in document.actions.values():
+            if action.type == "CreateCallbackContact":
+                attempts = int(action.parameters.get("MaximumConnectionAttempts", attempts))
+                retry_delay = float(action.parameters.get("RetryDelaySeconds", retry_delay))
+    return CallbackPolicy(
+        offer_after=float(config.callbacks.offer_after_seconds),
+        ring_seconds=scenario.callbacks.ring_seconds,
+        retry_delay=retry_delay,
+        max_attempts=attempts,
+    )
+
+
+def run_variant(
+    scenario: Scenario,
+    base_config: ContactCenterConfig,
+    name: str,
+    *,
+    population: list[Customer],
+    router_factory: RouterFactory,
+    kpi_stage: KpiStage,
+    service_level_seconds: int,
+) -> VariantRun:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    variant = scenario.variants[name]
+    config = variant_config(base_config, variant.channels)
+    policy = callback_policy(config, scenario)
+    contacts = generate(
+        scenario,
+        name,
+        population=population,
+        callbacks_offered=policy is not None,
+        callback_attempts=policy.max_attempts if policy else 1,
+    )
+    timings["traffic"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    zone = local_zone(config)
+    day_start = datetime.combine(scenario.date, clock(0), tzinfo=zone)
+    router = router_factory(config, population)
+    requests: list[ContactRequest] = []
+    ended_in_flow: dict[str, tuple[ArrivingContact, FlowOutcome]] = {}
+    routed: dict[str, tuple[ArrivingContact, FlowOutcome]] = {}
+    for contact in contacts:
+        if contact.self_service:
+            # The customer got what they needed from the flow and left before any queue.
+            outcome = FlowOutcome(
+                queue=None,
+                attributes={"intent": contact.routes_as},
+                disconnect_reason="CUSTOMER_DISCONNECT",
+            )
+            ended_in_flow[contact.contact_id] = (contact, outcome)
+            continue
+        outcome = router.route(contact, day_start + timedelta(seconds=contact.initiated))
+        if outcome.queue is None:
+            ended_in_flow[contact.contact_id] = (contact, outcome)
+            continue
+        routed[contact.contact_id] = (contact, outcome)
+        requests.append(
+            ContactRequest(
+                contact_id=contact.contact_id,
+                channel=contact.connect_channel,
+                queue=outcome.queue,
+                arrival=contact.initiated + contact.flow_seconds,
+                talk=contact.talk,
+                priority=outcome.priority,
+                patience=contact.patience,
+                hold=contact.hold,
+                after_contact_work=contact.after_contact_work,
+                accepts_callback=contact.accepts_callback,
+                callback_contact_id=contact.callback_contact_id,
+                callback_answers=contact.callback_answers,
+            )
+        )
+    timings["flows"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    simulator = Simulator(
+        profiles_from_config(config),
+        staffing_steps(scenario.staffing_for(name)),
+        callbacks=policy,
+        capacity={q: cfg.max_contacts for q, cfg in config.queues.items() if cfg.max_contacts},
+        # The entry flows' QueueAtCapacity branch books callbacks in ${queue:routing.default_queue}.
+        overflow_queue=config.routing.default_queue,
+    )
+    simulation = simulator.run(requests)
+    timings["acd"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    instance = Instance(day_start=day_start, phone_numbers=SYSTEM_NUMBERS)
+    records = build_records(instance, ended_in_flow.values(), routed, simulation.contacts)
+    timings["records"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    kpis, source = kpi_stage(config, records, service_level_seconds)
+    timings["analytics"] = time.perf_counter() - started
+    return VariantRun(
+        name=name,
+        description=variant.description,
+        config=config,
+        contacts=contacts,
+        simulation=simulation,
+        records=records,
+        kpis=kpis,
+        kpi_source=source,
+        routing=router.summary(),
+        timings=timings,
+    )
+
+
+def build_records(
+    instance: Instance,
+    ended_in_flow: Iterable[tuple[ArrivingContact, FlowOutcome]],
+    routed: Mapping[str, tuple[ArrivingContact, FlowOutcome]],
+    results: Iterable[ContactResult],
+) -> list[dict[str, Any]]:
+    records = []
+    for contact, outcome in ended_in_flow:
+        records.append(
+            contact_record(
+                instance,
+                _record_contact(
+                    contact, outcome, flow_ended=contact.initiated + contact.flow_seconds
+                ),
+                None,
+            )
+        )
+    for result in results:
+        # A callback contact carries the attributes and endpoint of the call that booked it.
+        origin = result.previous_contact_id or result.contact_id
+        contact, outcome = routed[origin]
+        records.append(contact_record(instance, _record_contact(contact, outcome), result))
+    return records
+
+
+def _record_contact(
+    contact: ArrivingContact, outcome: FlowOutcome, flow_ended: float | None = None
+) -> Contact:
+    return Contact(
+        contact_id=contact.contact_id,
+        channel=contact.channel,
+        initiated=contact.initiated,
+        customer_phone=contact.customer.phone,
+        attributes={
+            **outcome.attributes,
+            "scenarioIntent": contact.intent,
+            "scenarioChannel": contact.channel,
+        },
+        flow_ended=flow_ended,
+        flow_disconnect_reason=outcome.disconnect_reason,
+    )
+
+
+def rehearse(
+    scenario: Scenario,
+    config: ContactCenterConfig,
+    *,
+    variants: Sequence[str] | None = None,
+    router_factory: RouterFactory | None = None,
+    kpi_stage: KpiStage | None = None,
+) -> Rehearsal:
+    """Plays every variant (or those named) of the scenario against `config`."""
+    started = time.perf_counter()
+    names = list(variants) if variants else list(scenario.variants)
+    unknown = [name for name in names if name not in scenario.variants]
+    if unknown:
+        raise KeyError(
+            f"unknown variant(s) {', '.join(unknown)} (scenario {scenario.name} has "
+            f"{', '.join(scenario.variants)})"
+        )
+    threshold = scenario.service_level_seconds or config.alarms.service_level_threshold_seconds
+    population = customers(scenario)
+    runs = [
+        run_variant(
+            scenario,
+            config,
+            name,
+            population=population,
+            router_factory=router_factory or (lambda cfg, _people: ConfigRouter(cfg)),
+            kpi_stage=kpi_stage or records_only,
+            service_level_seconds=threshold,
+        )
+        for name in names
+    ]
+    return Rehearsal(
+        scenario=scenario,
+        service_level_seconds=threshold,
+        runs=runs,
+        wall_seconds=time.perf_counter() - started,
+    )
+
+
+# -- the supervisor's tables -------------------------------------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} s"
+
+
+def kpi_table(run: VariantRun, service_level_seconds: int) -> str:
+    header = (
+        f"{'channel':<7} {'queue':<13} {'contacts':>8} {'queued':>7} {'handled':>8} "
+        f"{'abandoned':>9} {'aband.':>7} {'ASA':>7} {'AHT':>7} {f'SL {service_level_seconds}s':>7} "
+        f"{'self-svc':>8}"
+    )
+    lines = [header, "-" * len(header)]
+
+    def row(channel: str, queue: str, kpi: Kpi) -> str:
+        return (
+            f"{channel:<7} {queue:<13} {kpi.contacts:>8,} {kpi.queued:>7,} {kpi.handled:>8,} "
+            f"{kpi.abandoned:>9,} {_percent(kpi.abandonment_rate):>7} "
+            f"{_seconds(kpi.average_speed_of_answer):>7} {_seconds(kpi.average_handle_time):>7} "
+            f"{_percent(kpi.service_level):>7} {_percent(kpi.self_service_rate):>8}"
+        )
+
+    channels = sorted({channel for channel, _ in run.kpis})
+    for channel in channels:
+        for (record_channel, queue), kpi in sorted(run.kpis.items()):
+            if record_channel == channel:
+                lines.append(row(channel, queue or "(no queue)", kpi))
+        lines.append(row(channel, "all queues", run.total(channel)))
+    lines.append(row("all", "all queues", run.total()))
+    return "\n".join(lines)
+
+
+def comparison_table(rehearsal: Rehearsal) -> str:
+    runs = rehearsal.runs
+    width = max(12, *(len(run.name) for run in runs))
+    header = f"{'':<28}" + "".join(f"{run.name:>{width + 2}}" for run in runs)
+    lines = [header, "-" * len(header)]
+
+    def add(label: str, values: Iterable[str]) -> None:
+        lines.append(f"{label:<28}" + "".join(f"{value:>{width + 2}}" for value in values))
+
+    add("customer contacts", (f"{run.inbound():,}" for run in runs))
+    for channel in ("VOICE", "CHAT"):
+        if not any(run.total(channel).contacts for run in runs):
+            continue
+        name = channel.lower()
+        add(f"{name} contacts", (f"{run.inbound(channel):,}" for run in runs))
+        add(
+            f"{name} queue full", (f"{run.outcomes(Outcome.QUEUE_FULL, channel):,}" for run in runs)
+        )
+        add(f"{name} abandonment", (_percent(run.total(channel).abandonment_rate) for run in runs))
+        add(f"{name} ASA", (_seconds(run.total(channel).average_speed_of_answer) for run in runs))
+        add(
+            f"{name} service level {rehearsal.service_level_seconds}s",
+            (_percent(run.total(channel).service_level) for run in runs),
+        )
+    add("callbacks booked", (f"{run.total().callbacks_requested:,}" for run in runs))
+    add("callbacks still queued", (f"{run.outcomes(Outcome.UNSERVED):,}" for run in runs))
+    add(
+        "agent-hours staffed",
+        (f"{sum(run.simulation.staffed_seconds.values()) / 3600:,.0f}" for run in runs),
+    )
+    add("agent occupancy", (_percent(run.simulation.occupancy()) for run in runs))
+    baseline = runs[0].inbound("VOICE")
+    if baseline and len(runs) > 1:
+        add(
+            f"voice volume vs {runs[0].name}",
+            (_change(run.inbound("VOICE"), baseline) for run in runs),
+        )
+    return "\n".join(lines)
+
+
+def _change(value: float, baseline: float) -> str:
+    return f"{100 * (value - baseline) / baseline:+.0f}%"
+
+
+# -- the chart -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntervalPoint:
+    start: float  # seconds after local midnight
+    queued: int
+    abandoned: int
+    answered_in_threshold: int
+
+    @property
+    def abandonment_rate(self) -> float:
+        return self.abandoned / self.queued if self.queued else math.nan
+
+    @property
+    def service_level(self) -> float:
+        return self.answered_in_threshold / self.queued if self.queued else math.nan
+
+
+def intervals(run: VariantRun, channel: str, threshold: int) -> list[IntervalPoint]:
+    """Abandonment and service level per 15-minute interval of queue entry, for one channel."""
+    counts: dict[int, list[int]] = {}
+    for result in run.simulation.contacts:
+        if result.channel != channel:
+            continue
+        bucket = int(result.enqueued // INTERVAL_SECONDS)
+        row = counts.setdefault(bucket, [0, 0, 0])
+        row[0] += 1
+        if result.outcome is Outcome.ABANDONED:
+            row[1] += 1
+        elif result.outcome is Outcome.HANDLED and result.queue_wait is not None:
+            row[2] += result.queue_wait <= threshold
+    return [IntervalPoint(bucket * INTERVAL_SECONDS, *counts[bucket]) for bucket in sorted(counts)]
+
+
+def write_chart(rehearsal: Rehearsal, path: Path) -> Path:
+    """Queue length, abandonment and service level over the day, one line per variant."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    threshold = rehearsal.service_level_seconds
+    figure, axes = plt.subplots(3, 1, figsize=(11, 10), sharex=True)
+    channels = [c for c in ("VOICE", "CHAT") if any(r.total(c).queued for r in rehearsal.runs)]
+    styles = {"VOICE": "-", "CHAT": "--"}
+    first, last = 24.0, 0.0
+    for run in rehearsal.runs:
+        for channel in channels:
+            if not run.total(channel).queued:
+                continue
+            label = f"{run.name} {channel.lower()}"
+            samples = run.simulation.samples
+            axes[0].plot(
+                [s.at / 3600 for s in samples],
+                [sum(n for (_, ch), n in s.waiting.items() if ch == channel) for s in samples],
+                styles[channel],
+                label=label,
+            )
+            points = intervals(run, channel, threshold)
+            hours = [(p.start + INTERVAL_SECONDS / 2) / 3600 for p in points]
+            busy = [s.at / 3600 for s in samples if any(s.waiting.values())]
+            first = min([first, *hours[:1]])
+            last = max([last, *hours[-1:], *busy[-1:]])
+            axes[1].plot(
+                hours, [100 * p.abandonment_rate for p in points], styles[channel], label=label
+            )
+            axes[2].plot(
+                hours, [100 * p.service_level for p in points], styles[channel], label=label
+            )
+    if first < last:
+        axes[0].set_xlim(max(0.0, first - 0.5), min(24.0, last + 0.5))
+    axes[0].set_ylabel("contacts waiting")
+    axes[1].set_ylabel("abandonment %")
+    axes[2].set_ylabel(f"answered in {threshold} s %")
+    axes[2].set_xlabel("local hour")
+    for axis in axes:
+        axis.grid(alpha=0.3)
+    axes[0].legend(loc="upper right", fontsize="small")
+    scenario = rehearsal.scenario
+    figure.suptitle(f"{scenario.name}: {scenario.description} ({scenario.date:%A %d %B %Y})")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def day_start(scenario_date: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(scenario_date, clock(0), tzinfo=zone)

@@ -1,0 +1,25 @@
+"""Rehearsal scenarios: YAML days of demand and staffing, validated, with their traffic generator."""
+
+from local_connect.scenarios.loader import (
+    SCENARIO_DIR,
+    ScenarioError,
+    available_scenarios,
+    config_problems,
+    load_config_for,
+    load_scenario,
+    parse_scenario,
+)
+from local_connect.scenarios.model import ChannelBehaviour, Scenario, Variant
+
+__all__ = [
+    "SCENARIO_DIR",
+    "ChannelBehaviour",
+    "Scenario",
+    "ScenarioError",
+    "Variant",
+    "available_scenarios",
+    "config_problems",
+    "load_config_for",
+    "load_scenario",
+    "parse_scenario",
+]

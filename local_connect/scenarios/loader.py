@@ -1,0 +1,129 @@
+"""Reads a scenario's YAML, validates it, and checks it against the config stage it names.
+
+Errors are one line per problem, `field.path: reason`, like the config's own errors, so a person
+editing the YAML finds the line to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from config import ConfigError, ContactCenterConfig, load_stage
+from local_connect.scenarios.model import Scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parent
+DISTRIBUTION_KINDS = {"fixed", "exponential", "lognormal", "uniform"}
+DISTRIBUTED = {"flow_seconds", "talk", "duration", "after_contact_work", "patience"}
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be rehearsed; each problem names a field path and a reason."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"invalid scenario {source}:\n{listing}")
+
+
+def available_scenarios() -> list[str]:
+    return sorted(path.stem for path in SCENARIO_DIR.glob("*.yaml"))
+
+
+def scenario_path(name_or_path: str) -> Path:
+    """A shipped scenario's name (`dmv`) or the path of a YAML file."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in {".yaml", ".yml"} or candidate.parent != Path("."):
+        return candidate
+    return SCENARIO_DIR / f"{name_or_path}.yaml"
+
+
+def load_scenario(name_or_path: str) -> Scenario:
+    path = scenario_path(name_or_path)
+    if not path.is_file():
+        known = ", ".join(available_scenarios())
+        raise ScenarioError(str(path), [f"no such scenario (shipped scenarios: {known})"])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ScenarioError(str(path), [f"not valid YAML: {error}"]) from None
+    return parse_scenario(raw, source=str(path))
+
+
+def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, ["the file must hold a mapping at its top level"])
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(source, _describe(error)) from None
+
+
+def load_config_for(scenario: Scenario, stage: str | None = None) -> ContactCenterConfig:
+    """The config stage the scenario runs against (or `stage`), checked against the scenario."""
+    name = stage or scenario.config
+    try:
+        config = load_stage(name)
+    except ConfigError as error:
+        raise ScenarioError(f"scenario {scenario.name}", [str(error)]) from None
+    problems = config_problems(scenario, config)
+    if problems:
+        raise ScenarioError(f"scenario {scenario.name} against config '{name}'", problems)
+    return config
+
+
+def config_problems(scenario: Scenario, config: ContactCenterConfig) -> list[str]:
+    """Names in the scenario that the config does not define."""
+    problems = []
+    known_intents = config.routing.intents
+    for name, intent in scenario.demand.intents.items():
+        if intent.routes_as not in known_intents:
+            problems.append(
+                f"demand.intents.{name}.routes_as: '{intent.routes_as}' is not a routing intent "
+                f"of the config (known: {', '.join(sorted(known_intents))})"
+            )
+    plans = {"staffing": scenario.staffing}
+    for variant_name, variant in scenario.variants.items():
+        if variant.staffing is not None:
+            plans[f"variants.{variant_name}.staffing"] = variant.staffing
+        for channel in variant.channels:
+            section_missing = channel != "voice" and getattr(config, channel, None) is None
+            if section_missing:
+                problems.append(
+                    f"variants.{variant_name}.channels: '{channel}' needs the config's "
+                    f"'{channel}' section, which stage '{config.stage}' does not have"
+                )
+        if "voice" in variant.channels and not config.phone_numbers:
+            problems.append(
+                f"variants.{variant_name}.channels: voice needs a phone number in the config"
+            )
+    for path, plan in plans.items():
+        for profile in plan:
+            if profile not in config.routing_profiles:
+                problems.append(
+                    f"{path}.{profile}: not a routing profile of the config "
+                    f"(known: {', '.join(sorted(config.routing_profiles))})"
+                )
+    return problems
+
+
+def _describe(error: ValidationError) -> list[str]:
+    problems = []
+    for detail in error.errors(include_url=False):
+        parts = [str(part) for part in detail["loc"]]
+        # A discriminated union puts its tag ('lognormal') in the path; it is not a YAML key.
+        path = ".".join(
+            part
+            for index, part in enumerate(parts)
+            if not (index and part in DISTRIBUTION_KINDS and parts[index - 1] in DISTRIBUTED)
+        )
+        message = detail["msg"].removeprefix("Value error, ")
+        if not path:
+            problems.extend(message.split("; "))
+        else:
+            problems.append(f"{path}: {message}")
+    return problems

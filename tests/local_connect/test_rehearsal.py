@@ -1,0 +1,160 @@
+"""The rehearsal end to end on a small day: flows -> ACD -> records -> KPIs -> tables and chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from config import ContactCenterConfig
+from local_connect.acd import Outcome
+from local_connect.ctr import kpis_from_records
+from local_connect.rehearsal import (
+    comparison_table,
+    kpi_table,
+    queue_open,
+    rehearse,
+    variant_config,
+    write_chart,
+)
+from local_connect.scenarios import parse_scenario
+from scripts.cli import main
+
+SMALL: dict[str, Any] = {
+    "name": "small",
+    "description": "Two busy morning hours at a small office",
+    "config": "dev",
+    "date": "2026-12-01",
+    "seed": 42,
+    "service_level_seconds": 30,
+    "demand": {
+        "contacts": 700,
+        "hourly": {9: 0.6, 10: 0.4},
+        "intents": {
+            "pay": {"share": 0.5, "routes_as": "billing"},
+            "ask": {"share": 0.5, "routes_as": "other"},
+        },
+    },
+    "customers": {"population": 500, "known_share": 0.5},
+    "channels": {
+        "voice": {
+            "flow_seconds": {"kind": "fixed", "value": 30},
+            "talk": {"kind": "exponential", "mean": 240},
+            "hold": {"share": 0.2, "duration": {"kind": "fixed", "value": 40}},
+            "after_contact_work": {"kind": "fixed", "value": 20},
+            "patience": {"kind": "exponential", "mean": 150},
+        },
+        "chat": {
+            "flow_seconds": {"kind": "fixed", "value": 10},
+            "talk": {"kind": "exponential", "mean": 400},
+            "patience": {"kind": "exponential", "mean": 600},
+        },
+    },
+    "callbacks": {"accept_share": 0.5, "answer_share": 0.9},
+    "staffing": {"frontline": {9: 14, 10: 14, 11: 0}},
+    "variants": {
+        "phone": {"channels": ["voice"]},
+        "blended": {
+            "channels": ["voice", "chat"],
+            "channel_mix": {"ask": {"voice": 0.5, "chat": 0.5}},
+            "self_service": {"ask": {"chat": 0.2}},
+        },
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def small_day(dev_config: ContactCenterConfig) -> Any:
+    return rehearse(parse_scenario(SMALL), dev_config)
+
+
+def test_every_contact_and_callback_becomes_exactly_one_record(small_day: Any) -> None:
+    for run in small_day.runs:
+        ids = [record["ContactId"] for record in run.records]
+        assert len(ids) == len(set(ids))
+        callbacks = [c for c in run.simulation.contacts if c.initiation_method == "CALLBACK"]
+        assert len(ids) == len(run.contacts) + len(callbacks)
+        assert {r["Channel"] for r in run.records} == (
+            {"VOICE"} if run.name == "phone" else {"VOICE", "CHAT"}
+        )
+
+
+def test_kpis_agree_with_what_the_acd_did(small_day: Any) -> None:
+    for run in small_day.runs:
+        results = run.simulation.contacts
+        total = run.total()
+        assert total.handled == sum(1 for c in results if c.outcome is Outcome.HANDLED)
+        assert total.abandoned == sum(1 for c in results if c.outcome is Outcome.ABANDONED)
+        assert total.callbacks_requested == sum(
+            1 for c in results if c.outcome is Outcome.CALLBACK_REQUESTED
+        )
+        assert 0 < total.abandoned < total.queued  # a busy day, not a broken one
+    blended = small_day.runs[1]
+    assert blended.total().self_service == sum(1 for c in blended.contacts if c.self_service) > 0
+
+
+def test_the_same_scenario_gives_the_same_day(
+    dev_config: ContactCenterConfig, small_day: Any
+) -> None:
+    again = rehearse(parse_scenario(SMALL), dev_config, variants=["phone"])
+    assert again.runs[0].records == small_day.runs[0].records
+
+
+def test_tables_and_chart(small_day: Any, tmp_path: Path) -> None:
+    table = kpi_table(small_day.runs[1], small_day.service_level_seconds)
+    assert table.splitlines()[0].split()[:3] == ["channel", "queue", "contacts"]
+    assert any(line.startswith("CHAT    general") for line in table.splitlines())
+    comparison = comparison_table(small_day)
+    assert "phone" in comparison and "blended" in comparison
+    assert "voice volume vs phone" in comparison
+    chart = write_chart(small_day, tmp_path / "day.png")
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_variant_config_switches_channels_only(dev_config: ContactCenterConfig) -> None:
+    voice = variant_config(dev_config, ["voice"])
+    assert voice.channels.voice and not voice.channels.chat and not voice.channels.sms
+    assert voice.queues == dev_config.queues
+
+
+def test_closed_queues_send_contacts_nowhere(dev_config: ContactCenterConfig) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    chicago = ZoneInfo("America/Chicago")
+    assert queue_open(dev_config, "billing", datetime(2026, 12, 1, 9, tzinfo=chicago))
+    assert not queue_open(dev_config, "billing", datetime(2026, 12, 1, 19, tzinfo=chicago))
+    assert not queue_open(dev_config, "billing", datetime(2026, 12, 25, 9, tzinfo=chicago))
+    assert queue_open(dev_config, "support", datetime(2026, 12, 25, 3, tzinfo=chicago))
+
+
+def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
+    chart = tmp_path / "small.png"
+    code = main(
+        ["rehearse", "--scenario", str(scenario), "--chart", str(chart), "--records", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "== phone:" in out and "== blended:" in out and "== comparison" in out
+    assert chart.is_file()
+    lines = (tmp_path / "small-phone.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [yaml.safe_load(line) for line in lines]
+    kpis = kpis_from_records(records, service_level_seconds=30)
+    assert sum(k.contacts for k in kpis.values()) == len(lines)
+
+
+def test_ccaas_rehearse_names_what_is_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = dict(SMALL, staffing={"nights": {9: 1}})
+    scenario = tmp_path / "broken.yaml"
+    scenario.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    assert main(["rehearse", "--scenario", str(scenario)]) == 2
+    assert "staffing.nights: not a routing profile of the config" in capsys.readouterr().err
+    assert main(["rehearse", "--scenario", str(scenario).replace("broken", "absent")]) == 2
