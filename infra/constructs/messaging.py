@@ -1,0 +1,676 @@
+"""SMS and email: End User Messaging SMS, SES v2 and Connect's native email and SMS channels.
+
+Only what `channels.sms` / `channels.email` switch on is created, under logical IDs that never
+depend on which other channels are on, so switching a channel on adds resources and replaces
+none.
+
+SMS (channels.sms)
+- End User Messaging SMS (`AWS::SMSVOICE::*`): an opt-out list, a configuration set whose events
+  go to the messaging topic, and a phone number. STOP and HELP are answered by End User
+  Messaging itself (the number's mandatory keywords), which also adds STOP senders to the
+  opt-out list; START opts back in on long codes and 10DLC (carriers own it on toll-free).
+  Self-managed opt-outs are not supported with Connect as the two-way destination, so no
+  Lambda sits on inbound texts.
+- A real number (not SIMULATOR) is imported into the Connect instance (`AWS::Connect::PhoneNumber`
+  with `SourcePhoneNumberArn`) and its two-way channel is the instance: inbound texts become
+  chat contacts (subtype connect:SMS) in the chat flow, and the crm_lookup Lambda finds the
+  customer by the sender's number. Simulator numbers only reach simulator destinations, so
+  they are not imported.
+
+Email (channels.email)
+- SES v2: the domain identity with Easy DKIM and a custom MAIL FROM, a configuration set with
+  SES's account-level suppression (bounces and complaints) and bounce/complaint events to the
+  messaging topic.
+- Connect's email channel: the domain as an `SES_IDENTITY` integration, one
+  `AWS::Connect::EmailAddress` per `email.addresses`, email message and attachment storage.
+- Receiving: a receipt rule set for the domain that stores each message in a KMS-encrypted
+  bucket and invokes inbound-email, which finds or creates the sender's profile and starts the
+  email contact with the customer's attributes (`connect:StartEmailContact`).
+
+Outbound (either channel)
+- notify: SQS (KMS, DLQ) -> Lambda with partial batch responses and idempotency.
+- delivery-events: the messaging topic -> Lambda: suppression list and SMS spend metrics.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Aws, CfnElement, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_connect as connect
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_ses_actions as ses_actions
+from aws_cdk import aws_smsvoice as smsvoice
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from config import ContactCenterConfig
+from infra.constructs.connect_core import ConnectCore, pascal
+from infra.constructs.data import DataStore
+from infra.constructs.flows import ContactFlows
+from infra.constructs.python_function import PythonFunction
+from infra.nag import acknowledge
+
+NOTIFY_TIMEOUT_SECONDS = 30
+INBOUND_PREFIX = "inbound/"
+# Redeliveries a notify message may take: quiet-hours deferrals count as receives too.
+NOTIFY_MAX_RECEIVES = 8
+BASIC_EXECUTION_ROLE = (
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+    "AWSLambdaBasicExecutionRole]"
+)
+
+
+def sending_window(config: ContactCenterConfig) -> str:
+    """`sms.quiet_hours` as notify reads it: the hours texts MAY be sent, "08:00-21:00".
+
+    The config's range cannot cross midnight (end > start), so it can only name the daytime
+    sending window; the quiet hours are the rest of the day (dev/prod: 21:00-08:00).
+    """
+    hours = config.sms.quiet_hours if config.sms else None
+    return f"{hours.start:%H:%M}-{hours.end:%H:%M}" if hours else ""
+
+
+def default_time_zone(config: ContactCenterConfig) -> str:
+    """The time zone of the default queue's hours: used when a customer has none of their own."""
+    queue = config.queues[config.routing.default_queue]
+    return config.hours[queue.hours].time_zone
+
+
+def address_intents(config: ContactCenterConfig) -> list[dict[str, str | None]]:
+    """Each Connect email address with the routing intent whose queue it names, if any."""
+    if config.email is None:
+        return []
+    entries: list[dict[str, str | None]] = []
+    for address in config.email.addresses:
+        intent = next(
+            (name for name, queue in config.routing.intents.items() if queue == address.queue),
+            None,
+        )
+        entries.append({"address": f"{address.local_part}@{config.email.domain}", "intent": intent})
+    return entries
+
+
+def keyword_messages(config: ContactCenterConfig) -> dict[str, str]:
+    """The texts End User Messaging answers keywords with (carriers require HELP and STOP)."""
+    org = config.organisation
+    website = config.chat.widget_origins[0] if config.chat else None
+    return {
+        "HELP": f"{org}: for help, reply to this text to reach an agent"
+        + (f" or visit {website}" if website else "")
+        + ". Msg&data rates may apply. Reply STOP to opt out.",
+        "STOP": f"{org}: you are unsubscribed and will get no more texts from us. "
+        "Reply START to subscribe again.",
+        "START": f"{org}: you are subscribed again. Reply STOP to opt out.",
+        "AYUDA": f"{org}: responda a este mensaje para hablar con un agente"
+        + (f" o visite {website}" if website else "")
+        + ". Responda STOP para cancelar.",
+    }
+
+
+class Messaging(Construct):
+    """Exposes `notify_queue`, `notify`, `events_topic`, and per channel `sms_number`,
+    `sms_connect_number`, `email_identity`, `email_addresses`, `inbound_email`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: ContactCenterConfig,
+        connect_core: ConnectCore,
+        data: DataStore,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.config = config
+        self.connect_core = connect_core
+        self.data = data
+        removal = RemovalPolicy.RETAIN if config.protect_data else RemovalPolicy.DESTROY
+        log_days = config.retention.log_days
+
+        self.key = kms.Key(
+            self,
+            "Key",
+            description=f"{config.organisation} messaging queues, topic and inbound mail",
+            enable_key_rotation=True,
+            removal_policy=removal,
+        )
+        self.failures = self._queue("FailedEvents", dead_letter=None)
+        acknowledge(
+            self.failures,
+            "AwsSolutions-SQS3",
+            "This queue is itself the failure destination of the messaging functions and the "
+            "topic subscription; a failure queue of a failure queue would only move the problem",
+        )
+
+        # --- delivery feedback: SES bounces/complaints and SMS delivery events ----------------
+        self.events_topic = sns.Topic(
+            self, "Events", master_key=self.key, enforce_ssl=True, display_name="Messaging events"
+        )
+        self.delivery_events = self._function(
+            "DeliveryEvents",
+            handler="lambdas.delivery_events.handler.handler",
+            description="Bounces and complaints into the suppression list; SMS events as metrics",
+            service="delivery-events",
+            environment={"CUSTOMERS_TABLE": data.customers_table.table_name},
+            log_days=log_days,
+        )
+        data.customers_table.grant_write_data(self.delivery_events)
+        self.events_topic.add_subscription(
+            subscriptions.LambdaSubscription(self.delivery_events, dead_letter_queue=self.failures)
+        )
+        self.delivery_events.configure_async_invoke(
+            on_failure=destinations.SqsDestination(self.failures), retry_attempts=2
+        )
+
+        # --- notify: outbound reminders, confirmations and surveys ----------------------------
+        self.notify_dlq = self._queue("NotifyDeadLetters", dead_letter=None)
+        self.notify_queue = self._queue(
+            "NotifyQueue",
+            dead_letter=sqs.DeadLetterQueue(
+                queue=self.notify_dlq, max_receive_count=NOTIFY_MAX_RECEIVES
+            ),
+            # AWS's guidance for Lambda consumers: at least six times the function timeout.
+            visibility=Duration.seconds(6 * NOTIFY_TIMEOUT_SECONDS),
+        )
+        notify_env = {
+            "ORGANISATION": config.organisation,
+            "CUSTOMERS_TABLE": data.customers_table.table_name,
+            "IDEMPOTENCY_TABLE": data.idempotency_table.table_name,
+            "NOTIFY_QUEUE_URL": self.notify_queue.queue_url,
+            "DEFAULT_TIME_ZONE": default_time_zone(config),
+            "SURVEY_LINK": (config.survey.link or "") if config.survey.enabled else "",
+        }
+        self.sms_number: smsvoice.CfnPhoneNumber | None = None
+        self.sms_connect_number: connect.CfnPhoneNumber | None = None
+        if config.channels.sms and config.sms is not None:
+            notify_env.update(self._sms())
+        self.email_identity: ses.EmailIdentity | None = None
+        self.email_addresses: dict[str, connect.CfnEmailAddress] = {}
+        if config.channels.email and config.email is not None:
+            notify_env.update(self._email())
+
+        self.notify = self._function(
+            "Notify",
+            handler="lambdas.notify.handler.handler",
+            description="Outbound SMS and email: reminders, callback confirmations, surveys",
+            service="notify",
+            environment=notify_env,
+            log_days=log_days,
+            timeout_seconds=NOTIFY_TIMEOUT_SECONDS,
+        )
+        self.notify.add_event_source(
+            event_sources.SqsEventSource(
+                self.notify_queue,
+                batch_size=10,
+                report_batch_item_failures=True,
+                # Two pollers keep sends near a toll-free number's default 3 texts per second;
+                # throttled sends are retried by the client and then by SQS.
+                max_concurrency=2,
+            )
+        )
+        self.notify_queue.grant_consume_messages(self.notify)
+        data.customers_table.grant_read_data(self.notify)
+        data.idempotency_table.grant_read_write_data(self.notify)
+        self._grant_notify_senders()
+        CfnOutput(self, "NotifyQueueUrl", value=self.notify_queue.queue_url)
+
+    # --- SMS ------------------------------------------------------------------------------------
+    def _sms(self) -> dict[str, str]:
+        config = self.config
+        sms = config.sms
+        assert sms is not None
+        stage = config.instance.alias
+        self.opt_out_list = smsvoice.CfnOptOutList(
+            self, "SmsOptOutList", opt_out_list_name=sms.opt_out_list
+        )
+        # End User Messaging publishes its events to SNS with its own service principal.
+        self._allow_service_to_publish("sms-voice.amazonaws.com")
+        self.sms_configuration_set = smsvoice.CfnConfigurationSet(
+            self,
+            "SmsConfigurationSet",
+            configuration_set_name=f"{stage}-sms",
+            event_destinations=[
+                smsvoice.CfnConfigurationSet.EventDestinationProperty(
+                    event_destination_name="delivery-events",
+                    enabled=True,
+                    matching_event_types=["TEXT_ALL"],
+                    sns_destination=smsvoice.CfnConfigurationSet.SnsDestinationProperty(
+                        topic_arn=self.events_topic.topic_arn
+                    ),
+                )
+            ],
+        )
+        messages = keyword_messages(config)
+        optional = [
+            smsvoice.CfnPhoneNumber.OptionalKeywordProperty(
+                keyword="AYUDA", message=messages["AYUDA"], action="AUTOMATIC_RESPONSE"
+            )
+        ]
+        if sms.number_type != "TOLL_FREE":
+            # US toll-free opt-in/opt-out keywords are handled by the carriers, not by us.
+            optional.append(
+                smsvoice.CfnPhoneNumber.OptionalKeywordProperty(
+                    keyword="START", message=messages["START"], action="OPT_IN"
+                )
+            )
+        real_number = sms.number_type != "SIMULATOR"
+        self.sms_number = smsvoice.CfnPhoneNumber(
+            self,
+            "SmsPhoneNumber",
+            iso_country_code=sms.country_code,
+            number_type=sms.number_type,
+            number_capabilities=["SMS"],
+            opt_out_list_name=self.opt_out_list.ref,
+            self_managed_opt_outs_enabled=False,
+            mandatory_keywords=smsvoice.CfnPhoneNumber.MandatoryKeywordsProperty(
+                help=smsvoice.CfnPhoneNumber.MandatoryKeywordProperty(message=messages["HELP"]),
+                stop=smsvoice.CfnPhoneNumber.MandatoryKeywordProperty(message=messages["STOP"]),
+            ),
+            optional_keywords=optional,
+            # Replies reach Connect as SMS chat contacts (the EUM console's "Amazon Connect"
+            # two-way destination); a simulator number cannot receive texts from phones.
+            two_way=smsvoice.CfnPhoneNumber.TwoWayProperty(
+                enabled=True, channel_arn=self.connect_core.instance_arn
+            )
+            if real_number
+            else None,
+            deletion_protection_enabled=config.protect_data,
+        )
+        self.sms_number.apply_removal_policy(
+            RemovalPolicy.RETAIN if config.protect_data else RemovalPolicy.DESTROY
+        )
+        if real_number:
+            self.sms_connect_number = connect.CfnPhoneNumber(
+                self,
+                "SmsConnectNumber",
+                target_arn=self.connect_core.instance_arn,
+                source_phone_number_arn=self.sms_number.attr_arn,
+                description=f"SMS number -> {sms.flow}",
+            )
+            CfnOutput(self, "SmsNumberForCustomers", value=self.sms_number.attr_phone_number)
+        return {
+            "SMS_ORIGINATION_IDENTITY": self.sms_number.attr_arn,
+            "SMS_OPT_OUT_LIST": sms.opt_out_list,
+            "SMS_CONFIGURATION_SET": f"{stage}-sms",
+            "SMS_SENDING_WINDOW": sending_window(config),
+            "SMS_REMINDERS": "true" if sms.reminders else "false",
+        }
+
+    # --- email ----------------------------------------------------------------------------------
+    def _email(self) -> dict[str, str]:
+        config = self.config
+        email = config.email
+        assert email is not None
+        stage = config.instance.alias
+        core = self.connect_core
+        self.email_configuration_set = ses.ConfigurationSet(
+            self,
+            "EmailConfigurationSet",
+            configuration_set_name=f"{stage}-email",
+            # SES adds hard bounces and complaints to the account-level suppression list and
+            # stops sending to them; delivery-events keeps our own copy for notify and agents.
+            suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+            reputation_metrics=True,
+            sending_enabled=True,
+            tls_policy=ses.ConfigurationSetTlsPolicy.REQUIRE,
+        )
+        self.email_configuration_set.add_event_destination(
+            "Feedback",
+            destination=ses.EventDestination.sns_topic(self.events_topic),
+            events=[
+                ses.EmailSendingEvent.BOUNCE,
+                ses.EmailSendingEvent.COMPLAINT,
+                ses.EmailSendingEvent.REJECT,
+                ses.EmailSendingEvent.DELIVERY_DELAY,
+            ],
+        )
+        # The event destination adds SES's topic policy; the topic's key must let SES encrypt.
+        self._allow_service_to_use_key("ses.amazonaws.com")
+        self.email_identity = ses.EmailIdentity(
+            self,
+            "EmailIdentity",
+            identity=ses.Identity.domain(email.domain),
+            configuration_set=self.email_configuration_set,
+            dkim_signing=True,
+            mail_from_domain=f"mail.{email.domain}",
+            mail_from_behavior_on_mx_failure=ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+        )
+        for index in (1, 2, 3):
+            CfnOutput(
+                self,
+                f"DkimRecord{index}",
+                description="CNAME to publish in DNS for Easy DKIM",
+                value=f"{getattr(self.email_identity, f'dkim_dns_token_name{index}')} CNAME "
+                f"{getattr(self.email_identity, f'dkim_dns_token_value{index}')}",
+            )
+
+        # Connect's email channel sends agents' replies through this SES identity.
+        identity_association = connect.CfnIntegrationAssociation(
+            self,
+            "EmailIdentityAssociation",
+            instance_id=core.instance_arn,
+            integration_type="SES_IDENTITY",
+            integration_arn=self.email_identity.email_identity_arn,
+        )
+        for address in email.addresses:
+            resource = connect.CfnEmailAddress(
+                self,
+                f"EmailAddress{pascal(address.local_part.replace('.', '_').replace('-', '_'))}",
+                instance_arn=core.instance_arn,
+                email_address=f"{address.local_part}@{email.domain}",
+                display_name=address.display_name,
+                description=f"{address.local_part}@ -> {email.flow}"
+                + (f" ({address.queue})" if address.queue else ""),
+            )
+            resource.node.add_dependency(identity_association)
+            self.email_addresses[address.local_part] = resource
+        self._email_storage()
+        self._inbound_email()
+        return {
+            "EMAIL_FROM": f"{email.from_address}@{email.domain}",
+            "EMAIL_CONFIGURATION_SET": f"{stage}-email",
+        }
+
+    def _email_storage(self) -> None:
+        """Connect keeps email bodies and attachments in the recordings bucket, with our key."""
+        data = self.data
+        for resource_type in ("EMAIL_MESSAGES", "ATTACHMENTS"):
+            connect.CfnInstanceStorageConfig(
+                self,
+                f"{pascal(resource_type.lower())}Storage",
+                instance_arn=self.connect_core.instance_arn,
+                resource_type=resource_type,
+                storage_type="S3",
+                s3_config=connect.CfnInstanceStorageConfig.S3ConfigProperty(
+                    bucket_name=data.recordings_bucket.bucket_name,
+                    bucket_prefix=resource_type.lower().replace("_", "-"),
+                    encryption_config=connect.CfnInstanceStorageConfig.EncryptionConfigProperty(
+                        encryption_type="KMS", key_id=data.key.key_arn
+                    ),
+                ),
+            )
+
+    def _inbound_email(self) -> None:
+        config = self.config
+        email = config.email
+        assert email is not None
+        core = self.connect_core
+        self.inbound_bucket = s3.Bucket(
+            self,
+            "InboundMail",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            server_access_logs_bucket=self.data.access_logs_bucket,
+            server_access_logs_prefix="inbound-mail/",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    # Connect keeps its own copy (EMAIL_MESSAGES); ours is the original MIME,
+                    # kept as long as recordings.
+                    expiration=Duration.days(config.retention.recordings_days),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            ],
+            removal_policy=RemovalPolicy.RETAIN if config.protect_data else RemovalPolicy.DESTROY,
+        )
+        # SES writes the message through the bucket's default SSE-KMS encryption: the same key
+        # permission as for the topic (added with the configuration set above).
+        self.inbound_email = self._function(
+            "InboundEmail",
+            handler="lambdas.inbound_email.handler.handler",
+            description="Inbound email: profile by sender, then a Connect email contact",
+            service="inbound-email",
+            environment={
+                "CUSTOMERS_TABLE": self.data.customers_table.table_name,
+                "CONNECT_INSTANCE_ID": core.instance.attr_id,
+                "INBOUND_BUCKET": self.inbound_bucket.bucket_name,
+                "INBOUND_PREFIX": INBOUND_PREFIX,
+                "EMAIL_DOMAIN": email.domain,
+                "INBOUND_ADDRESSES": json.dumps(address_intents(config)),
+                "CONTACT_HISTORY_DAYS": str(config.retention.contact_history_days),
+            },
+            log_days=config.retention.log_days,
+        )
+        # Only GetObject under the prefix SES writes to (no listing), and decryption with our key.
+        iam.Grant.add_to_principal(
+            grantee=self.inbound_email,
+            actions=["s3:GetObject"],
+            resource_arns=[self.inbound_bucket.arn_for_objects(f"{INBOUND_PREFIX}*")],
+        )
+        self.key.grant_decrypt(self.inbound_email)
+        acknowledge(
+            self.inbound_email,
+            f"AwsSolutions-IAM5[Resource::<{self._logical_id(self.inbound_bucket)}.Arn>/"
+            f"{INBOUND_PREFIX}*]",
+            "SES names each stored message by its own message id, so the function may read "
+            "any object under the prefix SES writes to, and nothing else",
+        )
+        self.data.customers_table.grant_read_write_data(self.inbound_email)
+        iam.Grant.add_to_principal(
+            grantee=self.inbound_email,
+            actions=["connect:StartEmailContact"],
+            resource_arns=[
+                core.instance_arn,
+                f"{core.instance_arn}/contact/*",
+                *[address.attr_email_address_arn for address in self.email_addresses.values()],
+            ],
+        )
+        acknowledge(
+            self.inbound_email,
+            f"AwsSolutions-IAM5[Resource::<{self._logical_id(core.instance)}.Arn>/contact/*]",
+            "StartEmailContact creates the contact it authorizes, so its id cannot be named in "
+            "advance; the wildcard is limited to contacts of this instance",
+        )
+        self.inbound_email.configure_async_invoke(
+            on_failure=destinations.SqsDestination(self.failures), retry_attempts=2
+        )
+        self.receipt_rules = ses.ReceiptRuleSet(
+            self,
+            "InboundRules",
+            receipt_rule_set_name=f"{config.instance.alias}-inbound",
+            rules=[
+                ses.ReceiptRuleOptions(
+                    receipt_rule_name="to-connect",
+                    # The whole domain: unknown local parts reach the default address.
+                    recipients=[email.domain],
+                    scan_enabled=True,
+                    tls_policy=ses.TlsPolicy.REQUIRE,
+                    actions=[
+                        ses_actions.S3(
+                            bucket=self.inbound_bucket, object_key_prefix=INBOUND_PREFIX
+                        ),
+                        ses_actions.Lambda(
+                            function=self.inbound_email,
+                            invocation_type=ses_actions.LambdaInvocationType.EVENT,
+                        ),
+                    ],
+                )
+            ],
+        )
+        CfnOutput(
+            self,
+            "ActivateInboundRules",
+            description="One account-wide rule set is active per region; activate ours once",
+            value=f"aws ses set-active-receipt-rule-set --rule-set-name "
+            f"{config.instance.alias}-inbound",
+        )
+
+    # --- shared ---------------------------------------------------------------------------------
+    def _grant_notify_senders(self) -> None:
+        if self.sms_number is not None:
+            iam.Grant.add_to_principal(
+                grantee=self.notify,
+                actions=["sms-voice:SendTextMessage"],
+                resource_arns=[self.sms_number.attr_arn, self.sms_configuration_set.attr_arn],
+            )
+            iam.Grant.add_to_principal(
+                grantee=self.notify,
+                actions=["sms-voice:DescribeOptedOutNumbers"],
+                resource_arns=[self.opt_out_list.attr_arn],
+            )
+        if self.email_identity is not None:
+            self.email_identity.grant_send_email(self.notify)
+            # SES v2 also authorizes the configuration set named in the request.
+            iam.Grant.add_to_principal(
+                grantee=self.notify,
+                actions=["ses:SendEmail"],
+                resource_arns=[
+                    f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:configuration-set/"
+                    f"{self.email_configuration_set.configuration_set_name}"
+                ],
+            )
+        if self.sms_number is not None:
+            self._spend_alarm()
+
+    def _spend_alarm(self) -> None:
+        """End User Messaging refuses texts once the account's monthly limit is spent; warn
+        when one day spends a quarter of `sms.monthly_spend_limit_usd`."""
+        sms = self.config.sms
+        assert sms is not None
+        self.sms_spend_alarm = cloudwatch.Alarm(
+            self,
+            "SmsDailySpend",
+            alarm_description=(
+                f"SMS spend in one day reached a quarter of the monthly limit "
+                f"(${sms.monthly_spend_limit_usd})"
+            ),
+            metric=cloudwatch.Metric(
+                namespace="ContactCenter",
+                metric_name="SmsSpendUsd",
+                dimensions_map={"service": "delivery-events"},
+                statistic="Sum",
+                period=Duration.days(1),
+            ),
+            threshold=sms.monthly_spend_limit_usd / 4,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+
+    def _allow_service_to_publish(self, service: str) -> None:
+        """Topic policy and key policy for an AWS service publishing on our account's behalf."""
+        self.events_topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(service)],
+                actions=["sns:Publish"],
+                resources=[self.events_topic.topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+            )
+        )
+        self._allow_service_to_use_key(service)
+
+    def _allow_service_to_use_key(self, service: str) -> None:
+        # Only requests made for this account (no confused deputy across accounts).
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(service)],
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+            )
+        )
+
+    def _queue(
+        self,
+        construct_id: str,
+        *,
+        dead_letter: sqs.DeadLetterQueue | None,
+        visibility: Duration | None = None,
+    ) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.key,
+            enforce_ssl=True,
+            dead_letter_queue=dead_letter,
+            visibility_timeout=visibility,
+            retention_period=Duration.days(14),
+        )
+
+    def _function(
+        self,
+        construct_id: str,
+        *,
+        handler: str,
+        description: str,
+        service: str,
+        environment: dict[str, str],
+        log_days: int,
+        timeout_seconds: int = 30,
+    ) -> lambda_.Function:
+        function = PythonFunction(
+            self,
+            construct_id,
+            handler=handler,
+            description=description,
+            log_retention_days=log_days,
+            environment=environment,
+            timeout_seconds=timeout_seconds,
+            service_name=service,
+        ).function
+        # cfn-lint W3005: CDK keeps an explicit DependsOn on the role beside the GetAtt.
+        cfn_function = function.node.default_child
+        assert isinstance(cfn_function, CfnResource)
+        cfn_function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        acknowledge(
+            function,
+            BASIC_EXECUTION_ROLE,
+            "Lambda's AWS-managed basic execution policy only lets the function write its own "
+            "log streams; every data permission is a scoped grant",
+        )
+        acknowledge(
+            function,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which have "
+            "no resource type and so can only be granted on '*'",
+        )
+        for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
+            acknowledge(
+                function,
+                f"AwsSolutions-IAM5[Action::{action}]",
+                "CDK's grant on a KMS-encrypted table or queue adds this action family, limited "
+                "to the one key that encrypts that resource",
+            )
+        return function
+
+    def _logical_id(self, construct: Construct) -> str:
+        """How cdk-nag names a resource inside a finding: `<LogicalId.Arn>`."""
+        resource = construct if isinstance(construct, CfnElement) else construct.node.default_child
+        assert isinstance(resource, CfnElement)
+        return Stack.of(self).get_logical_id(resource)
+
+    def associate_flows(self, flows: ContactFlows) -> None:
+        """Points the SMS number and the email addresses at their flows (ContactFlows).
+
+        Called by the stack once the ContactFlows construct exists; CloudFormation has no
+        property for either association, so ContactFlows does it through `AssociateFlow`.
+        """
+        config = self.config
+        if self.sms_connect_number is not None and config.sms is not None:
+            flows.associate_flow(
+                "SmsNumberFlow",
+                resource_arn=self.sms_connect_number.attr_phone_number_arn,
+                resource_type="SMS_PHONE_NUMBER",
+                flow_name=config.sms.flow,
+            )
+        if config.email is not None:
+            for local_part, address in self.email_addresses.items():
+                flows.associate_flow(
+                    f"EmailAddress{pascal(local_part.replace('.', '_').replace('-', '_'))}Flow",
+                    resource_arn=address.attr_email_address_arn,
+                    resource_type="INBOUND_EMAIL",
+                    flow_name=config.email.flow,
+                )

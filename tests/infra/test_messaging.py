@@ -1,0 +1,443 @@
+"""The messaging construct: SMS and email only when switched on, and wired the way the code expects."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from config import ContactCenterConfig
+from tests.conftest import config_with
+
+Synth = Callable[[ContactCenterConfig], Any]
+MESSAGING_TYPES = (
+    "AWS::SMSVOICE::PhoneNumber",
+    "AWS::SMSVOICE::OptOutList",
+    "AWS::SMSVOICE::ConfigurationSet",
+    "AWS::SES::EmailIdentity",
+    "AWS::SES::ConfigurationSet",
+    "AWS::SES::ReceiptRuleSet",
+    "AWS::Connect::EmailAddress",
+    "AWS::SQS::Queue",
+    "AWS::SNS::Topic",
+    "AWS::Lambda::Function",
+)
+
+
+@pytest.fixture(scope="module")
+def prod_messaging_config(prod_config: ContactCenterConfig) -> ContactCenterConfig:
+    """Production with SMS (a real toll-free number) and email switched on."""
+    channels = {**prod_config.channels.model_dump(), "sms": True, "email": True}
+    return config_with(prod_config, channels=channels)
+
+
+def contact_center(synthesis: Any) -> Template:
+    (name,) = [n for n in synthesis.templates if n.endswith("-ContactCenter")]
+    return Template.from_json(synthesis.templates[name])
+
+
+def resources(template: Template, type_: str) -> dict[str, Any]:
+    return template.find_resources(type_)
+
+
+def function_env(template: Template, handler: str) -> dict[str, Any]:
+    (function,) = [
+        f
+        for f in resources(template, "AWS::Lambda::Function").values()
+        if f["Properties"]["Handler"] == handler
+    ]
+    return function["Properties"]["Environment"]["Variables"]
+
+
+@pytest.mark.parametrize("stage", ["voice_only", "prod"])
+def test_channels_off_add_nothing(stage: str, synth: Synth, request: pytest.FixtureRequest) -> None:
+    config: ContactCenterConfig = request.getfixturevalue(f"{stage}_config")
+    template = contact_center(synth(config))
+    for type_ in MESSAGING_TYPES:
+        assert resources(template, type_) == {}, type_
+    template.resource_count_is("AWS::Connect::PhoneNumber", len(config.phone_numbers))
+    assert not template.find_resources(
+        "AWS::Connect::InstanceStorageConfig",
+        {"Properties": {"ResourceType": "EMAIL_MESSAGES"}},
+    )
+
+
+def test_switching_sms_and_email_on_in_prod_passes_cfn_lint_and_cdk_nag(
+    synth: Synth, prod_messaging_config: ContactCenterConfig
+) -> None:
+    synthesis = synth(prod_messaging_config)
+    files = sorted(str(p) for p in synthesis.outdir.glob("*.template.json"))
+    linted = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    (nag,) = [p for p in synthesis.report["pluginReports"] if p["pluginName"] == "AwsSolutions"]
+    assert nag["conclusion"] == "success" and nag["violations"] == []
+
+
+def test_sms_number_answers_keywords_itself_and_feeds_the_opt_out_list(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(dev_config))
+    template.has_resource_properties(
+        "AWS::SMSVOICE::OptOutList", {"OptOutListName": "riverside-dev"}
+    )
+    (opt_out_id,) = resources(template, "AWS::SMSVOICE::OptOutList")
+    template.has_resource_properties(
+        "AWS::SMSVOICE::PhoneNumber",
+        {
+            "NumberType": "SIMULATOR",
+            "IsoCountryCode": "US",
+            "NumberCapabilities": ["SMS"],
+            "OptOutListName": {"Ref": opt_out_id},
+            # STOP opts out and HELP answers only while End User Messaging manages opt-outs.
+            "SelfManagedOptOutsEnabled": False,
+            "MandatoryKeywords": {
+                "HELP": {
+                    "Message": Match.string_like_regexp(r"^Riverside Public Utilities: .*STOP")
+                },
+                "STOP": {"Message": Match.string_like_regexp("unsubscribed.*START")},
+            },
+            "OptionalKeywords": Match.array_with(
+                [Match.object_like({"Keyword": "START", "Action": "OPT_IN"})]
+            ),
+        },
+    )
+    (number,) = resources(template, "AWS::SMSVOICE::PhoneNumber").values()
+    # A simulator number cannot receive texts from phones: no two-way, no import into Connect.
+    assert "TwoWay" not in number["Properties"]
+    template.resource_count_is("AWS::Connect::PhoneNumber", len(dev_config.phone_numbers))
+
+
+def test_real_sms_number_is_imported_into_connect_with_replies_to_the_instance(
+    synth: Synth, prod_messaging_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(prod_messaging_config))
+    (instance_id,) = resources(template, "AWS::Connect::Instance")
+    (number_id, number), *_ = resources(template, "AWS::SMSVOICE::PhoneNumber").items()
+    assert number["Properties"]["TwoWay"] == {
+        "Enabled": True,
+        "ChannelArn": {"Fn::GetAtt": [instance_id, "Arn"]},
+    }
+    assert number["Properties"]["DeletionProtectionEnabled"] is True
+    # Toll-free: carriers own START/STOP; only the Spanish help keyword is ours.
+    assert [k["Keyword"] for k in number["Properties"]["OptionalKeywords"]] == ["AYUDA"]
+    template.has_resource_properties(
+        "AWS::Connect::PhoneNumber",
+        {
+            "TargetArn": {"Fn::GetAtt": [instance_id, "Arn"]},
+            "SourcePhoneNumberArn": {"Fn::GetAtt": [number_id, "Arn"]},
+        },
+    )
+    template.resource_count_is(
+        "AWS::Connect::PhoneNumber", len(prod_messaging_config.phone_numbers) + 1
+    )
+
+
+def test_every_text_event_goes_to_the_delivery_events_function(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(dev_config))
+    (topic_id,) = resources(template, "AWS::SNS::Topic")
+    template.has_resource_properties(
+        "AWS::SMSVOICE::ConfigurationSet",
+        {
+            "ConfigurationSetName": "riverside-utilities-dev-sms",
+            "EventDestinations": [
+                {
+                    "EventDestinationName": "delivery-events",
+                    "Enabled": True,
+                    "MatchingEventTypes": ["TEXT_ALL"],
+                    "SnsDestination": {"TopicArn": {"Ref": topic_id}},
+                }
+            ],
+        },
+    )
+    template.has_resource_properties(
+        "AWS::SNS::Subscription",
+        {"Protocol": "lambda", "TopicArn": {"Ref": topic_id}, "RedrivePolicy": Match.any_value()},
+    )
+    template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Principal": {"Service": "sms-voice.amazonaws.com"},
+                                "Action": "sns:Publish",
+                                "Condition": {
+                                    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_email_identity_signs_with_dkim_and_suppresses_bounces_and_complaints(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(dev_config))
+    template.has_resource_properties(
+        "AWS::SES::EmailIdentity",
+        {
+            "EmailIdentity": "support.riverside-utilities.example",
+            "DkimAttributes": {"SigningEnabled": True},
+            "ConfigurationSetAttributes": Match.any_value(),
+        },
+    )
+    template.has_resource_properties(
+        "AWS::SES::ConfigurationSet",
+        {
+            "SuppressionOptions": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+            "DeliveryOptions": {"TlsPolicy": "REQUIRE"},
+        },
+    )
+    template.has_resource_properties(
+        "AWS::SES::ConfigurationSetEventDestination",
+        {
+            "EventDestination": Match.object_like(
+                {
+                    "MatchingEventTypes": Match.array_with(["bounce", "complaint"]),
+                    "SnsDestination": Match.any_value(),
+                }
+            )
+        },
+    )
+
+
+def test_connect_email_channel_addresses_storage_and_ses_integration(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(dev_config))
+    (identity_id,) = resources(template, "AWS::SES::EmailIdentity")
+    template.has_resource_properties(
+        "AWS::Connect::IntegrationAssociation",
+        {"IntegrationType": "SES_IDENTITY", "IntegrationArn": Match.any_value()},
+    )
+    addresses = {
+        a["Properties"]["EmailAddress"]: a
+        for a in resources(template, "AWS::Connect::EmailAddress").values()
+    }
+    assert set(addresses) == {
+        "help@support.riverside-utilities.example",
+        "billing@support.riverside-utilities.example",
+    }
+    assert (
+        addresses["billing@support.riverside-utilities.example"]["Properties"]["DisplayName"]
+        == "Riverside Utilities Billing"
+    )
+    for resource_type in ("EMAIL_MESSAGES", "ATTACHMENTS"):
+        template.has_resource_properties(
+            "AWS::Connect::InstanceStorageConfig",
+            {
+                "ResourceType": resource_type,
+                "StorageType": "S3",
+                "S3Config": Match.object_like(
+                    {"EncryptionConfig": Match.object_like({"EncryptionType": "KMS"})}
+                ),
+            },
+        )
+    assert identity_id
+
+
+def test_inbound_mail_is_stored_encrypted_then_handed_to_the_function(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(dev_config))
+    (bucket_id,) = resources(template, "AWS::S3::Bucket")
+    inbound = function_env(template, "lambdas.inbound_email.handler.handler")
+    (rule,) = resources(template, "AWS::SES::ReceiptRule").values()
+    actions = rule["Properties"]["Rule"]["Actions"]
+    assert [next(iter(action)) for action in actions] == ["S3Action", "LambdaAction"]
+    assert actions[0]["S3Action"] == {
+        "BucketName": {"Ref": bucket_id},
+        "ObjectKeyPrefix": "inbound/",
+    }
+    assert actions[1]["LambdaAction"]["InvocationType"] == "Event"
+    assert rule["Properties"]["Rule"]["ScanEnabled"] is True
+    assert rule["Properties"]["Rule"]["Recipients"] == ["support.riverside-utilities.example"]
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    Match.object_like(
+                        {
+                            "ServerSideEncryptionByDefault": Match.object_like(
+                                {"SSEAlgorithm": "aws:kms"}
+                            )
+                        }
+                    )
+                ]
+            },
+            "LifecycleConfiguration": {
+                "Rules": [
+                    Match.object_like({"ExpirationInDays": dev_config.retention.recordings_days})
+                ]
+            },
+        },
+    )
+    assert inbound["INBOUND_BUCKET"] == {"Ref": bucket_id}
+    assert inbound["INBOUND_PREFIX"] == "inbound/"
+    template.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {"MaximumRetryAttempts": 2, "DestinationConfig": {"OnFailure": Match.any_value()}},
+    )
+
+
+def test_notify_reads_a_kms_queue_with_a_dead_letter_queue_and_partial_failures(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(dev_config))
+    template.has_resource_properties(
+        "AWS::SQS::Queue",
+        {
+            "KmsMasterKeyId": Match.any_value(),
+            "VisibilityTimeout": 180,
+            "RedrivePolicy": {"deadLetterTargetArn": Match.any_value(), "maxReceiveCount": 8},
+        },
+    )
+    for queue in resources(template, "AWS::SQS::Queue").values():
+        assert "KmsMasterKeyId" in queue["Properties"]
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "BatchSize": 10,
+            "ScalingConfig": {"MaximumConcurrency": 2},
+        },
+    )
+
+
+def test_notify_environment_says_what_the_config_says(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    env = function_env(contact_center(synth(dev_config)), "lambdas.notify.handler.handler")
+    assert env["SMS_SENDING_WINDOW"] == "08:00-21:00"
+    assert env["DEFAULT_TIME_ZONE"] == "America/Chicago"
+    assert env["SMS_OPT_OUT_LIST"] == "riverside-dev"
+    assert env["SMS_REMINDERS"] == "true"
+    assert env["EMAIL_FROM"] == "no-reply@support.riverside-utilities.example"
+    assert env["SURVEY_LINK"] == "https://survey.riverside-utilities.example/s"
+    assert env["ORGANISATION"] == "Riverside Public Utilities"
+
+
+@pytest.mark.parametrize(
+    ("handler", "environment_model"),
+    [
+        ("lambdas.notify.handler.handler", "lambdas.notify.handler:Environment"),
+        ("lambdas.inbound_email.handler.handler", "lambdas.inbound_email.handler:Environment"),
+    ],
+)
+def test_functions_get_every_variable_their_code_requires(
+    synth: Synth, dev_config: ContactCenterConfig, handler: str, environment_model: str
+) -> None:
+    env = function_env(contact_center(synth(dev_config)), handler)
+    module_name, _, function_name = handler.rpartition(".")
+    assert callable(getattr(importlib.import_module(module_name), function_name))
+    module, _, model_name = environment_model.partition(":")
+    model = getattr(importlib.import_module(module), model_name)
+    required = {
+        field.alias for field in model.model_fields.values() if field.is_required() and field.alias
+    }
+    assert required <= set(env), required - set(env)
+
+
+def test_inbound_addresses_carry_the_intent_of_their_queue(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    import json
+
+    env = function_env(contact_center(synth(dev_config)), "lambdas.inbound_email.handler.handler")
+    assert json.loads(env["INBOUND_ADDRESSES"]) == [
+        {"address": "help@support.riverside-utilities.example", "intent": "other"},
+        {"address": "billing@support.riverside-utilities.example", "intent": "billing"},
+    ]
+
+
+def test_permissions_name_their_resources_and_no_action_is_a_wildcard(
+    synth: Synth, prod_messaging_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(prod_messaging_config))
+    statements = [
+        statement
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    for statement in statements:
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        assert all(a != "*" and not a.endswith(":*") for a in actions), statement
+    (send_text,) = [s for s in statements if s["Action"] == "sms-voice:SendTextMessage"]
+    (number_id,) = resources(template, "AWS::SMSVOICE::PhoneNumber")
+    (config_set_id,) = resources(template, "AWS::SMSVOICE::ConfigurationSet")
+    assert send_text["Resource"] == [
+        {"Fn::GetAtt": [number_id, "Arn"]},
+        {"Fn::GetAtt": [config_set_id, "Arn"]},
+    ]
+    (start_email,) = [s for s in statements if s["Action"] == "connect:StartEmailContact"]
+    assert len(start_email["Resource"]) == 2 + len(prod_messaging_config.email.addresses)  # type: ignore[union-attr]
+
+
+def test_sms_number_and_email_addresses_are_pointed_at_their_flows(
+    prod_messaging_config: ContactCenterConfig,
+) -> None:
+    from aws_cdk import Stack
+    from aws_cdk import aws_lambda as lambda_
+
+    from infra.constructs.connect_core import ConnectCore
+    from infra.constructs.data import DataStore
+    from infra.constructs.flows import ContactFlows
+    from infra.constructs.messaging import Messaging
+    from infra.stacks import new_app
+
+    stack = Stack(new_app(), "MessagingFlows")
+    data = DataStore(stack, "Data", config=prod_messaging_config)
+    core = ConnectCore(stack, "Connect", config=prod_messaging_config, data=data)
+    messaging = Messaging(
+        stack, "Messaging", config=prod_messaging_config, connect_core=core, data=data
+    )
+    stand_ins = {
+        name: lambda_.Function(
+            stack,
+            f"StandIn{name.title().replace('_', '')}",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler="index.handler",
+            code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
+        )
+        for name in ("crm_lookup", "routing")
+    }
+    flows = ContactFlows(
+        stack, "Flows", config=prod_messaging_config, connect_core=core, lambda_functions=stand_ins
+    )
+
+    messaging.associate_flows(flows)
+
+    template = Template.from_stack(stack)
+    associations = [
+        resource["Properties"]
+        for resource in template.find_resources("Custom::ConnectFlowAssociation").values()
+        if "associateFlow" in str(resource["Properties"].get("Create"))
+    ]
+    # One per email address and one for the SMS number, each naming its resource type.
+    rendered = [str(properties["Create"]) for properties in associations]
+    assert sum("SMS_PHONE_NUMBER" in create for create in rendered) == 1
+    assert sum("INBOUND_EMAIL" in create for create in rendered) == len(
+        prod_messaging_config.email.addresses  # type: ignore[union-attr]
+    )
