@@ -8,9 +8,23 @@ the services' own models.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
+
+
+class TextSender(Protocol):
+    """What the service needs from an SMS provider (SmsGateway, or a rehearsal's stand-in)."""
+
+    def is_opted_out(self, phone: str) -> bool: ...
+
+    def send(
+        self, phone: str, body: str, *, context: dict[str, str], time_to_live: int | None
+    ) -> str: ...
+
+
+class MailSender(Protocol):
+    def send(self, to: str, subject: str, body: str, *, tags: dict[str, str]) -> str: ...
 
 
 class RecipientOptedOut(Exception):  # noqa: N818 - a business outcome, caught by the service

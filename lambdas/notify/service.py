@@ -14,7 +14,7 @@ from lambdas.common.masking import mask_email, mask_phone
 from lambdas.common.notifications import Notification, NotificationChannel, NotificationKind
 from lambdas.common.profiles import Identifier, IdentifierKind, ProfileRepository
 from lambdas.common.suppression import SuppressionRepository
-from lambdas.notify.gateways import EmailGateway, RecipientOptedOut, SmsGateway
+from lambdas.notify.gateways import MailSender, RecipientOptedOut, TextSender
 from lambdas.notify.logic import (
     Delivery,
     DeliveryDeferred,
@@ -47,8 +47,8 @@ class NotificationService:
         settings: NotifySettings,
         profiles: ProfileRepository,
         suppressions: SuppressionRepository,
-        sms: SmsGateway | None,
-        email: EmailGateway | None,
+        sms: TextSender | None,
+        email: MailSender | None,
     ) -> None:
         self.settings = settings
         self.profiles = profiles
