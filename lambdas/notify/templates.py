@@ -160,7 +160,7 @@ def render(
             raise ValueError("survey invitation without a link (set survey.link in the config)")
         url = survey_url(link, content.contact_id)
         if spanish:
-            line = f"gracias por contactarnos. Denos su opinión: {url}"
+            line = f"gracias por contactarnos. Cuéntenos qué tal lo hicimos: {url}"
             subject = "¿Cómo lo hicimos?"
         else:
             line = f"thanks for contacting us. Tell us how we did: {url}"

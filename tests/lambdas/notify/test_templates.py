@@ -122,3 +122,25 @@ def test_survey_without_any_link_is_refused() -> None:
 )
 def test_language_falls_back_to_english(candidates: tuple[str | None, ...], chosen: str) -> None:
     assert choose_language(*candidates) == chosen
+
+
+def test_texts_stay_in_the_cheap_alphabet_unless_a_date_needs_an_accent() -> None:
+    """One `ó` turns a text into UCS-2 (70 characters a part): wording avoids it where it can."""
+    weekday = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)  # Wednesday: "miércoles" is GSM-7
+    for content in [
+        AppointmentReminder(
+            appointment_id="a1", starts_at=weekday, location="Riverside Service Center"
+        ),
+        CallbackConfirmation(contact_id="c1"),
+        SurveyInvitation(contact_id="3f1c2a9e-5b7d-4e21-9c3f-8a6b0d4e2f17"),
+    ]:
+        for language in ("en", "es"):
+            body = render(
+                content,
+                channel=NotificationChannel.SMS,
+                language=language,
+                organisation=ORG,
+                zone=CHICAGO,
+                survey_link="https://survey.riverside-utilities.example/s",
+            ).body
+            assert sms_segments(body) <= 2, (language, body)
