@@ -222,6 +222,7 @@ class Messaging(Construct):
         data.customers_table.grant_read_data(self.notify)
         data.idempotency_table.grant_read_write_data(self.notify)
         self._grant_notify_senders()
+        self._dead_letter_alarms()
         CfnOutput(self, "NotifyQueueUrl", value=self.notify_queue.queue_url)
 
     # --- SMS ------------------------------------------------------------------------------------
@@ -533,6 +534,25 @@ class Messaging(Construct):
             )
         if self.sms_number is not None:
             self._spend_alarm()
+
+    def _dead_letter_alarms(self) -> None:
+        """A message in either failure queue is a notification or an email nobody handled."""
+        for construct_id, queue in (
+            ("NotifyDeadLettersAlarm", self.notify_dlq),
+            ("FailedEventsAlarm", self.failures),
+        ):
+            cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_description=f"Messages waiting in {construct_id.removesuffix('Alarm')}",
+                metric=queue.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(5), statistic="Maximum"
+                ),
+                threshold=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
 
     def _spend_alarm(self) -> None:
         """End User Messaging refuses texts once the account's monthly limit is spent; warn

@@ -441,3 +441,17 @@ def test_sms_number_and_email_addresses_are_pointed_at_their_flows(
     assert sum("INBOUND_EMAIL" in create for create in rendered) == len(
         prod_messaging_config.email.addresses  # type: ignore[union-attr]
     )
+
+
+def test_failure_queues_and_sms_spend_raise_alarms(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(dev_config))
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+    queue_alarms = [
+        a for a in alarms if a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    ]
+    assert len(queue_alarms) == 2
+    (spend,) = [a for a in alarms if a["Properties"]["MetricName"] == "SmsSpendUsd"]
+    assert spend["Properties"]["Threshold"] == dev_config.sms.monthly_spend_limit_usd / 4  # type: ignore[union-attr]
+    assert spend["Properties"]["Dimensions"] == [{"Name": "service", "Value": "delivery-events"}]
