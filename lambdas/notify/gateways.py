@@ -54,6 +54,16 @@ class SmsGateway:
             raise
         return any(entry["OptedOutNumber"] == phone for entry in response["OptedOutNumbers"])
 
+    def opt_out(self, phone: str) -> None:
+        """For a customer who asks an agent to stop texting them (not by replying STOP)."""
+        self.client.put_opted_out_number(OptOutListName=self.opt_out_list, OptedOutNumber=phone)
+
+    def opt_in(self, phone: str) -> None:
+        """End User Messaging refuses this for a number that itself texted STOP
+        (ValidationException, reason PHONE_NUMBER_CANNOT_BE_OPTED_IN): only the customer's own
+        START (or UNSTOP on toll-free) can undo that."""
+        self.client.delete_opted_out_number(OptOutListName=self.opt_out_list, OptedOutNumber=phone)
+
     def send(
         self, phone: str, body: str, *, context: dict[str, str], time_to_live: int | None
     ) -> str:
