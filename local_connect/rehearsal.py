@@ -13,12 +13,17 @@ then the variants are compared and a chart of the day is drawn.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -36,7 +41,14 @@ from local_connect.acd import (
     StaffingStep,
     profiles_from_config,
 )
-from local_connect.ctr import Contact, Instance, Kpi, contact_record, kpis_from_records
+from local_connect.ctr import (
+    Contact,
+    ContactRecordStream,
+    Instance,
+    Kpi,
+    contact_record,
+    kpis_from_records,
+)
 from local_connect.scenarios import Scenario
 from local_connect.scenarios.traffic import ArrivingContact, Customer, customers, generate
 
@@ -114,6 +126,113 @@ def queue_open(config: ContactCenterConfig, queue: str, at: datetime) -> bool:
         [],
     )
     return any(r.start <= local.time() < r.end for r in ranges)
+
+
+# -- the AWS side, under moto ---------------------------------------------------------------------
+
+LOCAL_STREAM_SHARDS = 8
+DATA_CONSTRUCT = Path(__file__).resolve().parents[1] / "infra" / "constructs" / "data.py"
+
+
+@dataclass(frozen=True)
+class LocalResources:
+    """Names of the moto resources one variant's day runs against."""
+
+    customers_table: str = "customers"
+    metrics_table: str = "metrics"
+    idempotency_table: str = "idempotency"
+    contact_record_stream: str = "contact-records"
+
+
+def data_constants(path: Path = DATA_CONSTRUCT) -> dict[str, str]:
+    """Key and TTL attribute names from the data construct, read without importing aws_cdk.
+
+    The tables the Lambdas use are defined once, in `infra/constructs/data.py`; importing it
+    would load the CDK (seconds), so its module-level string constants are read from the
+    source. A test checks them against the synthesized template.
+    """
+    import ast
+
+    constants: dict[str, str] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            constants[node.targets[0].id] = node.value.value
+    return constants
+
+
+def create_resources(names: LocalResources, *, region: str) -> None:
+    """The Data stack's tables and contact-record stream, in whatever moto mock is active."""
+    import boto3
+
+    keys = data_constants()
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    tables = {
+        names.customers_table: ([keys["PARTITION_KEY"], keys["SORT_KEY"]], keys["TTL_ATTRIBUTE"]),
+        names.metrics_table: ([keys["PARTITION_KEY"], keys["SORT_KEY"]], keys["TTL_ATTRIBUTE"]),
+        names.idempotency_table: ([keys["IDEMPOTENCY_KEY"]], keys["IDEMPOTENCY_TTL"]),
+    }
+    for table, (key_names, ttl) in tables.items():
+        dynamodb.create_table(
+            TableName=table,
+            KeySchema=[
+                {"AttributeName": name, "KeyType": "HASH" if index == 0 else "RANGE"}
+                for index, name in enumerate(key_names)
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": name, "AttributeType": "S"} for name in key_names
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.update_time_to_live(
+            TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl}
+        )
+    # The Data stack provisions one shard. moto appends to a shard in time linear in the
+    # records already there (quadratic over a day), so the local stream spreads the day over
+    # a few shards; ordering still holds per ContactId (the partition key), as in Kinesis.
+    boto3.client("kinesis", region_name=region).create_stream(
+        StreamName=names.contact_record_stream, ShardCount=LOCAL_STREAM_SHARDS
+    )
+
+
+class StreamedRecords:
+    """The KPI stage: records through the moto contact-record stream, then into the KPIs.
+
+    Each variant gets a fresh moto account, so variants never see each other's data.
+    """
+
+    def __init__(self, region: str = "us-east-1", batch_size: int = 500) -> None:
+        self.region = region
+        self.batch_size = batch_size
+
+    def __call__(
+        self, config: ContactCenterConfig, records: list[dict[str, Any]], service_level_seconds: int
+    ) -> tuple[dict[tuple[str, str], Kpi], str]:
+        import boto3
+        from moto import mock_aws
+
+        names = LocalResources()
+        with mock_aws():
+            create_resources(names, region=self.region)
+            stream = ContactRecordStream(
+                boto3.client("kinesis", region_name=self.region), names.contact_record_stream
+            )
+            stream.put(records)
+            delivered = [
+                json.loads(base64.b64decode(item["kinesis"]["data"]))
+                for event in stream.lambda_events(self.batch_size)
+                for item in event["Records"]
+            ]
+        return (
+            kpis_from_records(delivered, service_level_seconds=service_level_seconds),
+            f"computed from the {len(delivered):,} records read back from the contact-record "
+            "stream (no analytics Lambda in lambdas/analytics yet)",
+        )
 
 
 # -- one variant -----------------------------------------------------------------------------------
@@ -370,15 +489,25 @@ def _record_contact(
     )
 
 
+def config_router(config: ContactCenterConfig, population: Sequence[Customer]) -> EntryRouter:
+    return ConfigRouter(config)
+
+
 def rehearse(
     scenario: Scenario,
     config: ContactCenterConfig,
     *,
     variants: Sequence[str] | None = None,
-    router_factory: RouterFactory | None = None,
-    kpi_stage: KpiStage | None = None,
+    router_factory: RouterFactory = config_router,
+    kpi_stage: KpiStage = records_only,
+    workers: int = 1,
 ) -> Rehearsal:
-    """Plays every variant (or those named) of the scenario against `config`."""
+    """Plays every variant (or those named) of the scenario against `config`.
+
+    Variants are independent days (own seed, own moto account), so with `workers` > 1 they
+    run in parallel processes; the results are the same either way. `router_factory` and
+    `kpi_stage` must then be picklable (module-level functions or simple objects).
+    """
     started = time.perf_counter()
     names = list(variants) if variants else list(scenario.variants)
     unknown = [name for name in names if name not in scenario.variants]
@@ -389,24 +518,36 @@ def rehearse(
         )
     threshold = scenario.service_level_seconds or config.alarms.service_level_threshold_seconds
     population = customers(scenario)
-    runs = [
-        run_variant(
+    jobs = [
+        partial(
+            run_variant,
             scenario,
             config,
             name,
             population=population,
-            router_factory=router_factory or (lambda cfg, _people: ConfigRouter(cfg)),
-            kpi_stage=kpi_stage or records_only,
+            router_factory=router_factory,
+            kpi_stage=kpi_stage,
             service_level_seconds=threshold,
         )
         for name in names
     ]
+    if workers > 1 and len(jobs) > 1:
+        # fork: the workers inherit the imported modules instead of importing them again.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+            runs = list(pool.map(_call, jobs))
+    else:
+        runs = [job() for job in jobs]
     return Rehearsal(
         scenario=scenario,
         service_level_seconds=threshold,
         runs=runs,
         wall_seconds=time.perf_counter() - started,
     )
+
+
+def _call(job: Callable[[], VariantRun]) -> VariantRun:
+    return job()
 
 
 # -- the supervisor's tables -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -62,6 +63,12 @@ def register(subparsers: Any) -> None:
         metavar="DIR",
         help="also write each variant's contact records as JSON lines into DIR",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(os.cpu_count() or 1, 4),
+        help="variants played in parallel processes (default: one per CPU, at most 4)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -74,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     from local_connect.rehearsal import (
+        StreamedRecords,
         comparison_table,
         kpi_table,
         rehearse,
@@ -81,7 +89,13 @@ def run(args: argparse.Namespace) -> int:
     )
 
     try:
-        rehearsal = rehearse(scenario, config, variants=args.variant)
+        rehearsal = rehearse(
+            scenario,
+            config,
+            variants=args.variant,
+            kpi_stage=StreamedRecords(),
+            workers=args.workers,
+        )
     except KeyError as error:
         print(f"ccaas rehearse: {error.args[0]}", file=sys.stderr)
         return 2

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from local_connect.acd import ContactResult, Outcome
-from local_connect.ctr import Contact, Instance, contact_record, kpis_from_records, parse_timestamp
+from local_connect.ctr import (
+    Contact,
+    ContactRecordStream,
+    Instance,
+    contact_record,
+    kpis_from_records,
+    parse_timestamp,
+)
 
 CHICAGO = ZoneInfo("America/Chicago")
 INSTANCE = Instance(
@@ -208,3 +215,33 @@ def test_kpis_from_records_follow_the_metric_definitions() -> None:
     # Whole seconds from the rounded timestamps: (331 + 45 and 330 + 45) / 2.
     assert billing.average_handle_time == pytest.approx(375.5)
     assert table[("VOICE", "")].self_service == 1
+
+
+def test_records_go_through_the_stream_and_come_back_as_lambda_events(aws: None) -> None:
+    import base64
+
+    import boto3
+
+    kinesis = boto3.client("kinesis")
+    kinesis.create_stream(StreamName="contact-records", ShardCount=2)
+    stream = ContactRecordStream(kinesis, "contact-records")
+    records = [
+        contact_record(INSTANCE, caller(contact_id=f"c-{i}"), handled(contact_id=f"c-{i}"))
+        for i in range(1200)
+    ]
+    assert stream.put(records) == 1200  # three PutRecords calls: 500 is the limit per call
+
+    events = list(stream.lambda_events(batch_size=100))
+    assert all(len(event["Records"]) <= 100 for event in events)
+    items = [item for event in events for item in event["Records"]]
+    assert len(items) == 1200
+    first = items[0]
+    assert first["eventSource"] == "aws:kinesis"
+    assert first["eventName"] == "aws:kinesis:record"
+    assert first["eventSourceARN"] == stream.arn
+    assert first["eventID"].startswith("shardId-")
+    decoded = [json.loads(base64.b64decode(i["kinesis"]["data"])) for i in items]
+    assert sorted(r["ContactId"] for r in decoded) == sorted(r["ContactId"] for r in records)
+    assert all(
+        i["kinesis"]["partitionKey"] == r["ContactId"] for i, r in zip(items, decoded, strict=True)
+    )

@@ -12,7 +12,9 @@ from config import ContactCenterConfig
 from local_connect.acd import Outcome
 from local_connect.ctr import kpis_from_records
 from local_connect.rehearsal import (
+    StreamedRecords,
     comparison_table,
+    data_constants,
     kpi_table,
     queue_open,
     rehearse,
@@ -137,7 +139,17 @@ def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
     scenario.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
     chart = tmp_path / "small.png"
     code = main(
-        ["rehearse", "--scenario", str(scenario), "--chart", str(chart), "--records", str(tmp_path)]
+        [
+            "rehearse",
+            "--scenario",
+            str(scenario),
+            "--chart",
+            str(chart),
+            "--records",
+            str(tmp_path),
+            "--workers",
+            "1",
+        ]
     )
     out = capsys.readouterr().out
     assert code == 0
@@ -158,3 +170,34 @@ def test_ccaas_rehearse_names_what_is_wrong(
     assert main(["rehearse", "--scenario", str(scenario)]) == 2
     assert "staffing.nights: not a routing profile of the config" in capsys.readouterr().err
     assert main(["rehearse", "--scenario", str(scenario).replace("broken", "absent")]) == 2
+
+
+def test_local_tables_use_the_key_schema_the_data_stack_deploys(
+    table_definitions: dict[str, dict[str, Any]],
+) -> None:
+    keys = data_constants()
+    customers = table_definitions["customers"]
+    assert [k["AttributeName"] for k in customers["KeySchema"]] == [
+        keys["PARTITION_KEY"],
+        keys["SORT_KEY"],
+    ]
+    assert customers["TimeToLiveSpecification"]["AttributeName"] == keys["TTL_ATTRIBUTE"]
+    idempotency = table_definitions["idempotency"]
+    assert [k["AttributeName"] for k in idempotency["KeySchema"]] == [keys["IDEMPOTENCY_KEY"]]
+    assert idempotency["TimeToLiveSpecification"]["AttributeName"] == keys["IDEMPOTENCY_TTL"]
+
+
+def test_records_streamed_through_kinesis_give_the_same_kpis(
+    dev_config: ContactCenterConfig, small_day: Any
+) -> None:
+    run = small_day.runs[1]
+    kpis, source = StreamedRecords(batch_size=50)(dev_config, run.records, 30)
+    assert "read back from the contact-record stream" in source
+    assert kpis == kpis_from_records(run.records, service_level_seconds=30)
+
+
+def test_variants_in_parallel_processes_play_the_same_days(
+    dev_config: ContactCenterConfig, small_day: Any
+) -> None:
+    parallel = rehearse(parse_scenario(SMALL), dev_config, workers=2)
+    assert [run.records for run in parallel.runs] == [run.records for run in small_day.runs]
