@@ -618,6 +618,12 @@ def comparison_table(rehearsal: Rehearsal) -> str:
         (f"{sum(run.simulation.staffed_seconds.values()) / 3600:,.0f}" for run in runs),
     )
     add("agent occupancy", (_percent(run.simulation.occupancy()) for run in runs))
+    if any(run.simulation.channel_busy_seconds.get("CHAT") for run in runs):
+        add(
+            "agent-hours on chat",
+            (f"{run.simulation.channel_busy_seconds.get('CHAT', 0.0) / 3600:,.0f}" for run in runs),
+        )
+        add("chats held at once", (_ratio(run.simulation.concurrency_used("CHAT")) for run in runs))
     baseline = runs[0].inbound("VOICE")
     if baseline and len(runs) > 1:
         add(
@@ -625,6 +631,10 @@ def comparison_table(rehearsal: Rehearsal) -> str:
             (_change(run.inbound("VOICE"), baseline) for run in runs),
         )
     return "\n".join(lines)
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _change(value: float, baseline: float) -> str:

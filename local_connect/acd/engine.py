@@ -57,7 +57,7 @@ class SimulationError(ValueError):
 class _Waiting:
     """A contact in a queue; `active` turns False when it leaves (served, abandoned, called back)."""
 
-    __slots__ = ("active", "key", "order", "request", "result")
+    __slots__ = ("active", "assigned", "key", "order", "request", "result")
 
     def __init__(
         self, request: ContactRequest, result: ContactResult, key: int, order: float
@@ -67,6 +67,7 @@ class _Waiting:
         self.key = key
         self.order = order
         self.active = True
+        self.assigned = 0.0
 
 
 class _Agent:
@@ -185,6 +186,8 @@ class _Day:
         self.samples: list[QueueSample] = []
         self.staffed = {name: 0.0 for name in self.profiles}
         self.busy = {name: 0.0 for name in self.profiles}
+        self.channel_busy: dict[str, float] = {}
+        self.slot_seconds: dict[str, float] = {}
         self.handled_events = 0
         self.arrivals: list[ContactRequest] = []
         self.next_arrival = 0
@@ -261,6 +264,8 @@ class _Day:
             samples=self.samples,
             staffed_seconds=self.staffed,
             busy_seconds=self.busy,
+            channel_busy_seconds=self.channel_busy,
+            channel_slot_seconds=self.slot_seconds,
             events=self.handled_events,
         )
 
@@ -276,6 +281,10 @@ class _Day:
                     self.staffed[profile.name] += now - agent.login_at
                     if agent.count:
                         self.busy[profile.name] += now - agent.busy_since
+                        channel = str(agent.channel)
+                        self.channel_busy[channel] = (
+                            self.channel_busy.get(channel, 0.0) + now - agent.busy_since
+                        )
 
     def sample(self, now: float) -> None:
         names = self.key_names
@@ -493,6 +502,7 @@ class _Day:
         result.dequeued = now
         result.agent = agent.name
         result.routing_profile = agent.profile.name
+        waiting.assigned = now
         if agent.count == 0:
             agent.channel = request.channel
             agent.busy_since = now
@@ -521,12 +531,17 @@ class _Day:
         self.push(result.released, _RELEASE, (agent, waiting))
 
     def release(self, payload: tuple[_Agent, _Waiting], now: float) -> None:
-        agent, _waiting = payload
+        agent, waiting = payload
         agent.count -= 1
         profile = agent.profile
+        channel = waiting.request.channel
+        self.slot_seconds[channel] = self.slot_seconds.get(channel, 0.0) + now - waiting.assigned
         if agent.count == 0:
             agent.channel = None
             self.busy[profile.name] += now - agent.busy_since
+            self.channel_busy[channel] = (
+                self.channel_busy.get(channel, 0.0) + now - agent.busy_since
+            )
             if agent.leaving:
                 self.log_out(agent, now)
                 return

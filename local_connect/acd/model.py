@@ -130,9 +130,18 @@ class SimulationResult:
     staffed_seconds: dict[str, float]  # per routing profile, agent-seconds logged in
     busy_seconds: dict[str, float]  # per routing profile, agent-seconds with >= 1 contact
     events: int
+    # Per channel: agent-seconds holding at least one contact of it, and contact-seconds of
+    # its slots. Their ratio is how many of the concurrency slots agents really used.
+    channel_busy_seconds: dict[str, float] = field(default_factory=dict)
+    channel_slot_seconds: dict[str, float] = field(default_factory=dict)
 
     def by_id(self) -> dict[str, ContactResult]:
         return {contact.contact_id: contact for contact in self.contacts}
+
+    def concurrency_used(self, channel: str) -> float | None:
+        """Average contacts an agent held while working this channel (1.0 for voice)."""
+        busy = self.channel_busy_seconds.get(channel, 0.0)
+        return self.channel_slot_seconds.get(channel, 0.0) / busy if busy else None
 
     def occupancy(self, profile: str | None = None) -> float:
         names = [profile] if profile else list(self.staffed_seconds)

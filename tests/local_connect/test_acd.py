@@ -282,3 +282,16 @@ def test_profiles_from_config_expand_channels_priorities_delays(
     }
     assert frontline.concurrency[CHAT] == 3
     assert profiles["field_support"].concurrency[CHAT] == 2
+
+
+def test_concurrency_used_measures_how_full_the_chat_slots_were() -> None:
+    blended = RoutingProfile("chat", (ProfileQueue("q", CHAT),), concurrency={CHAT: 3})
+    result = run(
+        [chat("a", 0.0, talk=100.0), chat("b", 50.0, talk=100.0)],
+        profiles=[blended],
+        agents={"chat": 1},
+    )
+    # The agent holds chats from 0 to 150 s; two chats of 100 s: 200 contact-seconds.
+    assert result.channel_busy_seconds[CHAT] == pytest.approx(150.0)
+    assert result.concurrency_used(CHAT) == pytest.approx(200 / 150)
+    assert result.concurrency_used(VOICE) is None
