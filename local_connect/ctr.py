@@ -224,6 +224,7 @@ class Kpi:
     callbacks_requested: int = 0
     answered_in_threshold: int = 0
     self_service: int = 0
+    queue_full: int = 0  # routed to this queue, refused at capacity (never queued)
     queue_wait_handled: int = 0  # seconds
     handle_time: int = 0  # seconds: talk + hold + after-contact work
 
@@ -273,16 +274,22 @@ def kpis_from_records(
     queued: reached a queue. handled: connected to an agent. abandoned: the customer left the
     queue before an agent connected (DisconnectReason CUSTOMER_DISCONNECT, no agent); a caller
     who took a callback is not abandoned, the callback contact carries the demand on.
+    self-service: an inbound contact that ended in the flow without reaching a queue. A contact
+    the flow routed (its `queueName` attribute is set) but that never got into the queue was
+    refused at capacity: it is counted as queue full against that queue, not as served.
     """
     table: dict[tuple[str, str], Kpi] = {}
     for record in latest_versions(records):
         queue = record.get("Queue") or None
         agent = record.get("Agent") or None
-        key = (str(record["Channel"]), str(queue["Name"]) if queue else "")
-        kpi = table.setdefault(key, Kpi())
+        routed_to = (record.get("Attributes") or {}).get("queueName")
+        name = queue["Name"] if queue else routed_to or ""
+        kpi = table.setdefault((str(record["Channel"]), str(name)), Kpi())
         kpi.contacts += 1
         if queue is None:
-            if record.get("InitiationMethod") == "INBOUND":
+            if routed_to:
+                kpi.queue_full += 1
+            elif record.get("InitiationMethod") == "INBOUND":
                 kpi.self_service += 1
             continue
         kpi.queued += 1

@@ -265,6 +265,10 @@ class VariantRun:
             if c.outcome is outcome and (channel is None or c.channel == channel)
         )
 
+    def callbacks(self) -> int:
+        """Callback contacts booked: from the queue's offer and from the queue-full branch."""
+        return sum(1 for c in self.simulation.contacts if c.initiation_method == "CALLBACK")
+
     def inbound(self, channel: str | None = None) -> int:
         """Contacts customers started (callbacks excluded), including those ended in the flow."""
         return sum(
@@ -565,7 +569,7 @@ def kpi_table(run: VariantRun, service_level_seconds: int) -> str:
     header = (
         f"{'channel':<7} {'queue':<13} {'contacts':>8} {'queued':>7} {'handled':>8} "
         f"{'abandoned':>9} {'aband.':>7} {'ASA':>7} {'AHT':>7} {f'SL {service_level_seconds}s':>7} "
-        f"{'self-svc':>8}"
+        f"{'q. full':>7} {'self-svc':>8}"
     )
     lines = [header, "-" * len(header)]
 
@@ -574,7 +578,8 @@ def kpi_table(run: VariantRun, service_level_seconds: int) -> str:
             f"{channel:<7} {queue:<13} {kpi.contacts:>8,} {kpi.queued:>7,} {kpi.handled:>8,} "
             f"{kpi.abandoned:>9,} {_percent(kpi.abandonment_rate):>7} "
             f"{_seconds(kpi.average_speed_of_answer):>7} {_seconds(kpi.average_handle_time):>7} "
-            f"{_percent(kpi.service_level):>7} {_percent(kpi.self_service_rate):>8}"
+            f"{_percent(kpi.service_level):>7} {kpi.queue_full:>7,} "
+            f"{_percent(kpi.self_service_rate):>8}"
         )
 
     channels = sorted({channel for channel, _ in run.kpis})
@@ -602,16 +607,14 @@ def comparison_table(rehearsal: Rehearsal) -> str:
             continue
         name = channel.lower()
         add(f"{name} contacts", (f"{run.inbound(channel):,}" for run in runs))
-        add(
-            f"{name} queue full", (f"{run.outcomes(Outcome.QUEUE_FULL, channel):,}" for run in runs)
-        )
+        add(f"{name} queue full", (f"{run.total(channel).queue_full:,}" for run in runs))
         add(f"{name} abandonment", (_percent(run.total(channel).abandonment_rate) for run in runs))
         add(f"{name} ASA", (_seconds(run.total(channel).average_speed_of_answer) for run in runs))
         add(
             f"{name} service level {rehearsal.service_level_seconds}s",
             (_percent(run.total(channel).service_level) for run in runs),
         )
-    add("callbacks booked", (f"{run.total().callbacks_requested:,}" for run in runs))
+    add("callbacks booked", (f"{run.callbacks():,}" for run in runs))
     add("callbacks still queued", (f"{run.outcomes(Outcome.UNSERVED):,}" for run in runs))
     add(
         "agent-hours staffed",

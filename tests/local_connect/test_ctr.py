@@ -202,13 +202,33 @@ def test_kpis_from_records_follow_the_metric_definitions() -> None:
             released=None,
         ),
     )
-    served_in_flow = contact_record(INSTANCE, caller(contact_id="c-4", flow_ended=NINE + 20), None)
+    served_in_flow = contact_record(
+        INSTANCE,
+        caller(contact_id="c-4", flow_ended=NINE + 20, attributes={"intent": "billing"}),
+        None,
+    )
+    refused = contact_record(
+        INSTANCE,
+        caller(contact_id="c-5"),
+        handled(
+            contact_id="c-5",
+            outcome=Outcome.QUEUE_FULL,
+            dequeued=None,
+            agent=None,
+            connected=None,
+            ended=NINE + 40.0,
+            released=None,
+        ),
+    )
     # An older copy of c-2 delivered again must not count twice (at-least-once delivery).
     stale = {**slow, "LastUpdateTimestamp": "2026-12-01T15:00:01Z", "Agent": None}
-    table = kpis_from_records([stale, fast, slow, gone, served_in_flow], service_level_seconds=60)
+    table = kpis_from_records(
+        [stale, fast, slow, gone, served_in_flow, refused], service_level_seconds=60
+    )
 
     billing = table[("VOICE", "billing")]
-    assert (billing.contacts, billing.queued, billing.handled, billing.abandoned) == (3, 3, 2, 1)
+    assert (billing.contacts, billing.queued, billing.handled, billing.abandoned) == (4, 3, 2, 1)
+    assert billing.queue_full == 1 and billing.self_service == 0
     assert billing.abandonment_rate == pytest.approx(1 / 3)
     assert billing.average_speed_of_answer == pytest.approx((55 + 100) / 2)
     assert billing.service_level == pytest.approx(1 / 3)  # 55 s within 60 s, 100 s not
