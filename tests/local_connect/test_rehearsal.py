@@ -13,11 +13,13 @@ from local_connect.acd import Outcome
 from local_connect.ctr import kpis_from_records
 from local_connect.rehearsal import (
     StreamedRecords,
+    callback_policy,
     comparison_table,
     data_constants,
     kpi_table,
     queue_open,
     rehearse,
+    staffing_steps,
     variant_config,
     write_chart,
 )
@@ -201,3 +203,26 @@ def test_variants_in_parallel_processes_play_the_same_days(
 ) -> None:
     parallel = rehearse(parse_scenario(SMALL), dev_config, workers=2)
     assert [run.records for run in parallel.runs] == [run.records for run in small_day.runs]
+
+
+def test_callbacks_retry_the_way_the_customer_queue_flow_books_them(
+    dev_config: ContactCenterConfig,
+) -> None:
+    policy = callback_policy(dev_config, parse_scenario(SMALL))
+    assert policy is not None
+    # contact_flows/customer_queue.json: CreateCallbackContact MaximumConnectionAttempts "2",
+    # RetryDelaySeconds "600"; config dev: callbacks offered after 120 s in queue.
+    assert (policy.max_attempts, policy.retry_delay, policy.offer_after) == (2, 600.0, 120.0)
+    off = dev_config.model_copy(
+        update={"callbacks": dev_config.callbacks.model_copy(update={"enabled": False})}
+    )
+    assert callback_policy(off, parse_scenario(SMALL)) is None
+
+
+def test_staffing_by_hour_becomes_steps_from_local_midnight() -> None:
+    steps = staffing_steps({"frontline": {9: 14, 11: 0}, "bilingual": {10: 2}})
+    assert [(s.profile, s.start, s.agents) for s in steps] == [
+        ("frontline", 32_400.0, 14),
+        ("frontline", 39_600.0, 0),
+        ("bilingual", 36_000.0, 2),
+    ]
