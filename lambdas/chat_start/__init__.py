@@ -1,0 +1,1 @@
+"""chat-start: the web chat widget's backend (pre-chat form -> profile -> StartChatContact)."""
