@@ -1,0 +1,232 @@
+"""`ccaas smoke`: the post-deploy check, against botocore Stubbers (requests validated against the
+CloudFormation, Connect and Connect Participant models) and a recorded chat API."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from scripts.commands.smoke import Clients, run
+
+INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
+QUEUES = {"billing": "q-billing", "support": "q-support", "general": "q-general"}
+API = "https://abcdef1234.execute-api.us-east-1.amazonaws.com/v1/"
+
+
+@dataclass
+class Deployment:
+    cloudformation: Stubber
+    connect: Stubber
+    participant: Stubber
+    posts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    answer: tuple[int, dict[str, Any]] = (
+        200,
+        {
+            "ContactId": "contact-1",
+            "ParticipantId": "p-1",
+            "ParticipantToken": "token-1",
+            "Region": "us-east-1",
+        },
+    )
+    slept: list[float] = field(default_factory=list)
+
+    def post(self, url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        self.posts.append((url, body))
+        return self.answer
+
+    def expect_lookups(self) -> None:
+        self.cloudformation.add_response(
+            "describe_stacks",
+            {
+                "Stacks": [
+                    {
+                        "StackName": "ContactCenter-dev-ContactCenter",
+                        "CreationTime": datetime(2026, 12, 1, tzinfo=UTC),
+                        "StackStatus": "UPDATE_COMPLETE",
+                        "Outputs": [
+                            {"OutputKey": "ChatWidgetUrlABC", "OutputValue": "https://x/"},
+                            {"OutputKey": "ChatChatApiUrl1234", "OutputValue": API},
+                        ],
+                    }
+                ]
+            },
+            {"StackName": "ContactCenter-dev-ContactCenter"},
+        )
+        self.connect.add_response(
+            "list_instances",
+            {
+                "InstanceSummaryList": [
+                    {"Id": "other", "InstanceAlias": "someone-else"},
+                    {"Id": INSTANCE_ID, "InstanceAlias": "riverside-utilities-dev"},
+                ]
+            },
+        )
+        self.connect.add_response(
+            "list_queues",
+            {"QueueSummaryList": [{"Id": i, "Name": n} for n, i in QUEUES.items()]},
+            {"InstanceId": INSTANCE_ID, "QueueTypes": ["STANDARD"]},
+        )
+
+    def expect_join(self) -> None:
+        self.participant.add_response(
+            "create_participant_connection",
+            {"ConnectionCredentials": {"ConnectionToken": "c", "Expiry": "2026-12-02T00:00:00Z"}},
+            {
+                "Type": ["CONNECTION_CREDENTIALS"],
+                "ParticipantToken": "token-1",
+                "ConnectParticipant": True,
+            },
+        )
+
+    def expect_describe(self, queue: str | None = None, ended: bool = False) -> None:
+        contact: dict[str, Any] = {"Id": "contact-1", "Channel": "CHAT"}
+        if queue:
+            contact["QueueInfo"] = {"Id": queue}
+        if ended:
+            contact["DisconnectTimestamp"] = datetime(2026, 12, 1, tzinfo=UTC)
+        self.connect.add_response(
+            "describe_contact",
+            {"Contact": contact},
+            {"InstanceId": INSTANCE_ID, "ContactId": "contact-1"},
+        )
+
+    def expect_stop(self) -> None:
+        self.connect.add_response(
+            "stop_contact", {}, {"InstanceId": INSTANCE_ID, "ContactId": "contact-1"}
+        )
+
+
+@pytest.fixture()
+def deployment() -> Iterator[Deployment]:
+    clients = {
+        name: boto3.client(name, region_name="us-east-1")
+        for name in ("cloudformation", "connect", "connectparticipant")
+    }
+    stubs = {name: Stubber(client) for name, client in clients.items()}
+    for stub in stubs.values():
+        stub.activate()
+    yield Deployment(stubs["cloudformation"], stubs["connect"], stubs["connectparticipant"])
+    for stub in stubs.values():
+        stub.assert_no_pending_responses()
+        stub.deactivate()
+
+
+def smoke(deployment: Deployment, **options: Any) -> int:
+    settings: dict[str, Any] = {"stage": "dev", "topic": None, "timeout": 10.0}
+    args = argparse.Namespace(region=None, profile=None, **(settings | options))
+    clients = Clients(
+        cloudformation=deployment.cloudformation.client,
+        connect=deployment.connect.client,
+        participant=lambda region: deployment.participant.client,
+    )
+    return run(args, clients=clients, post_json=deployment.post, sleep=deployment.slept.append)
+
+
+def test_chat_queued_where_the_routing_rules_say_passes_and_is_stopped(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.expect_lookups()
+    deployment.expect_join()
+    deployment.expect_describe()  # still in the flow
+    deployment.expect_describe(queue="q-billing")
+    deployment.expect_stop()
+
+    assert smoke(deployment) == 0
+
+    ((url, form),) = deployment.posts
+    assert url == f"{API}chats"
+    assert form["topic"] == "billing" and form["name"] == "ccaas smoke test"
+    assert deployment.slept == [2.0]
+    assert "reached queue 'billing'" in capsys.readouterr().out
+
+
+def test_topic_option_expects_that_intents_queue(deployment: Deployment) -> None:
+    deployment.expect_lookups()
+    deployment.expect_join()
+    deployment.expect_describe(queue="q-support")
+    deployment.expect_stop()
+
+    assert smoke(deployment, topic="outage") == 0
+    assert deployment.posts[0][1]["topic"] == "outage"
+
+
+def test_wrong_queue_fails_and_still_stops_the_test_chat(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.expect_lookups()
+    deployment.expect_join()
+    deployment.expect_describe(queue="q-general")
+    deployment.expect_stop()
+
+    assert smoke(deployment) == 1
+    assert "reached queue 'general', expected 'billing'" in capsys.readouterr().err
+
+
+def test_a_chat_that_ends_in_the_flow_fails_with_the_likely_reason(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.expect_lookups()
+    deployment.expect_join()
+    deployment.expect_describe(ended=True)
+    deployment.connect.add_client_error(
+        "stop_contact", service_error_code="ContactNotFoundException", http_status_code=404
+    )
+
+    assert smoke(deployment) == 1
+    assert "without reaching a queue" in capsys.readouterr().err
+
+
+def test_never_queued_times_out(deployment: Deployment) -> None:
+    deployment.expect_lookups()
+    deployment.expect_join()
+    for _ in range(6):
+        deployment.expect_describe()
+    deployment.expect_stop()
+
+    assert smoke(deployment, timeout=10.0) == 1
+    assert sum(deployment.slept) == 10.0
+
+
+def test_api_refusal_fails_before_any_contact_exists(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.expect_lookups()
+    deployment.answer = (503, {"error": "unavailable", "message": "Chat is unavailable."})
+
+    assert smoke(deployment) == 1
+    assert "answered 503: Chat is unavailable." in capsys.readouterr().err
+
+
+def test_unknown_topic_is_a_usage_error(deployment: Deployment) -> None:
+    assert smoke(deployment, topic="lottery") == 2
+    assert deployment.posts == []
+
+
+def test_missing_instance_is_reported(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.cloudformation.add_response(
+        "describe_stacks",
+        {
+            "Stacks": [
+                {
+                    "StackName": "ContactCenter-dev-ContactCenter",
+                    "CreationTime": datetime(2026, 12, 1, tzinfo=UTC),
+                    "StackStatus": "CREATE_COMPLETE",
+                    "Outputs": [{"OutputKey": "ChatChatApiUrl1", "OutputValue": API}],
+                }
+            ]
+        },
+        {"StackName": ANY},
+    )
+    deployment.connect.add_response("list_instances", {"InstanceSummaryList": []})
+
+    assert smoke(deployment) == 1
+    assert "no Connect instance with alias 'riverside-utilities-dev'" in capsys.readouterr().err
