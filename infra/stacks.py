@@ -8,6 +8,7 @@ from constructs import Construct
 from config import ContactCenterConfig
 from infra.constructs.connect_core import ConnectCore
 from infra.constructs.data import DataStore
+from infra.constructs.functions import FlowFunctions
 from infra.constructs.messaging import Messaging
 from infra.nag import add_checks
 
@@ -36,6 +37,9 @@ class ContactCenterStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.connect = ConnectCore(self, "Connect", config=config, data=data)
+        self.functions = FlowFunctions(
+            self, "Functions", config=config, connect_core=self.connect, data=data
+        )
         self.messaging = (
             Messaging(self, "Messaging", config=config, connect_core=self.connect, data=data)
             if config.channels.sms or config.channels.email

@@ -17,7 +17,7 @@ every identity snapshot, newest contact wins.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -96,6 +96,18 @@ class CustomerProfile(BaseModel):
         return self.last_contact_at is not None and now - self.last_contact_at <= window
 
 
+class Resolution(BaseModel):
+    """A customer found by `ProfileRepository.resolve`: `via` is the identifier that matched,
+    None when it was our own customer id."""
+
+    profile: CustomerProfile
+    via: Identifier | None = None
+
+
+class LookupIncompleteError(Exception):
+    """DynamoDB did not read every candidate key (throttling) and none it read was a customer."""
+
+
 def new_customer_id() -> str:
     return uuid.uuid4().hex
 
@@ -113,6 +125,44 @@ class ProfileRepository:
         if not item:
             return None
         return _profile_from_item(item, identifiers=[identifier])
+
+    def resolve(
+        self, identifiers: Sequence[Identifier], *, customer_id: str | None = None
+    ) -> Resolution | None:
+        """The best-ranked candidate that names a customer, in ONE round trip however many.
+
+        Candidates rank `customer_id` (our own id, set by our functions) first, then
+        `identifiers` in the order given. One candidate is one GetItem, exactly like `find`/`get`;
+        several (a chat whose pre-chat form gave an email and a phone) go in one BatchGetItem,
+        so an unknown customer costs no more than a known one. Keys DynamoDB leaves unprocessed
+        (throttling) are misses when another candidate hit; with no hit at all they raise
+        `LookupIncompleteError`, because "unknown customer" would then be a guess.
+        """
+        candidates: list[tuple[dict[str, str], Identifier | None]] = []
+        if customer_id:
+            candidates.append(({"pk": _customer_key(customer_id), "sk": PROFILE_SK}, None))
+        for identifier in dict.fromkeys(identifiers):
+            candidates.append(({"pk": identifier.key, "sk": IDENTITY_SK}, identifier))
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            key, via = candidates[0]
+            item = self.table.get_item(Key=key).get("Item")
+            return _resolution(item, via) if item else None
+        response = self.table.meta.client.batch_get_item(
+            RequestItems={self.table.name: {"Keys": [key for key, _ in candidates]}}
+        )
+        found = {
+            (str(item["pk"]), str(item["sk"])): item
+            for item in response.get("Responses", {}).get(self.table.name, [])
+        }
+        for key, via in candidates:
+            item = found.get((key["pk"], key["sk"]))
+            if item:
+                return _resolution(item, via)
+        if response.get("UnprocessedKeys", {}).get(self.table.name):
+            raise LookupIncompleteError("DynamoDB left keys unprocessed and none of the others hit")
+        return None
 
     def get(self, customer_id: str) -> CustomerProfile | None:
         item = self.table.get_item(Key={"pk": _customer_key(customer_id), "sk": PROFILE_SK}).get(
@@ -271,6 +321,10 @@ def _identity_item(profile: CustomerProfile, identifier: Identifier) -> dict[str
         "customer_id": profile.customer_id,
         **_snapshot(profile),
     }
+
+
+def _resolution(item: dict[str, Any], via: Identifier | None) -> Resolution:
+    return Resolution(profile=_profile_from_item(item, identifiers=[via] if via else None), via=via)
 
 
 def _profile_from_item(
