@@ -54,6 +54,8 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from config import ContactCenterConfig
+from infra.chat_settings import API_STAGE as STAGE_NAME
+from infra.chat_settings import CHATS_PATH, chat_topics
 from infra.constructs.connect_core import ConnectCore
 from infra.constructs.data import DataStore
 from infra.constructs.flows import ContactFlows
@@ -62,8 +64,6 @@ from infra.nag import acknowledge
 from infra.paths import PROJECT_ROOT
 
 WEB_DIR = PROJECT_ROOT / "web"
-STAGE_NAME = "v1"
-CHATS_PATH = "chats"
 # Steady rate and burst for the whole stage. A contact center starting a chat every second
 # all day is very busy; 10/s with bursts of 20 leaves room for a campaign's rush.
 STAGE_RATE_LIMIT = 10
@@ -79,17 +79,6 @@ MAX_NAME = 100
 MAX_EMAIL = 254
 MAX_PHONE = 32
 FUNCTION_TIMEOUT_SECONDS = 10
-
-
-def chat_topics(config: ContactCenterConfig) -> list[dict[str, str]]:
-    """The pre-chat form's topics: the IVR menu's intents and labels, else every routing intent."""
-    rules = config.routing
-    if rules.menu:
-        return [{"intent": option.intent, "label": option.label} for option in rules.menu]
-    return [
-        {"intent": intent, "label": intent.replace("_", " ").capitalize()}
-        for intent in rules.intents
-    ]
 
 
 def form_schema(topics: list[dict[str, str]]) -> apigw.JsonSchema:

@@ -21,13 +21,13 @@ from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
 
 from config import ContactCenterConfig
+from infra.chat_settings import chat_topics
 from infra.constructs.chat import (
     STAGE_BURST_LIMIT,
     STAGE_RATE_LIMIT,
     WAF_RATE_LIMIT,
     WEB_DIR,
     Chat,
-    chat_topics,
 )
 from infra.constructs.connect_core import ConnectCore
 from infra.constructs.flows import ContactFlows

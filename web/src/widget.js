@@ -19,6 +19,7 @@
   };
   const $ = (id) => document.getElementById(id);
   let session = null;
+  let organisation = "us";
   const seen = new Set();
 
   async function loadConfig() {
@@ -28,6 +29,7 @@
   }
 
   function showForm(config) {
+    organisation = config.organisation || organisation;
     document.querySelectorAll("[data-organisation]").forEach((el) => {
       el.textContent = config.organisation || "us";
     });
@@ -136,6 +138,7 @@
     try {
       await session.connect();
     } catch (error) {
+      console.warn("chat widget: could not connect", error);
       setStatus("We could not connect you. Please try again later.");
       return;
     }
@@ -149,7 +152,7 @@
       const transcript = await session.getTranscript({ scanDirection: "BACKWARD", sortOrder: "ASCENDING", maxResults: 30 });
       for (const item of transcript.data.Transcript || []) render(item);
     } catch (error) {
-      /* the live messages still arrive */
+      console.warn("chat widget: transcript unavailable; live messages still arrive", error);
     }
     $("composer").addEventListener("submit", sendMessage);
     $("message").addEventListener("keydown", (event) => {
@@ -186,7 +189,8 @@
       if (role !== "customer") {
         const from = document.createElement("span");
         from.className = "from";
-        from.textContent = item.DisplayName || (role === "agent" ? "Agent" : "Automated");
+        // Flow messages come from Connect's SYSTEM participant ("SYSTEM_MESSAGE").
+        from.textContent = role === "agent" ? item.DisplayName || "Agent" : organisation;
         line.append(from);
       }
       const bubble = document.createElement("span");
