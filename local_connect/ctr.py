@@ -105,7 +105,7 @@ def contact_record(
         "PreviousContactId": None,
         "NextContactId": None,
         "Channel": connect_channel,
-        "InitiationMethod": result.initiation_method if result is not None else "INBOUND",
+        "InitiationMethod": _initiation_method(contact, result),
         "InitiationTimestamp": ts(initiated),
         "ConnectedToSystemTimestamp": ts(initiated),
         "CustomerEndpoint": _customer_endpoint(contact),
@@ -193,6 +193,14 @@ def contact_record(
     record["DisconnectTimestamp"] = ts(finished) if finished is not None else None
     record["LastUpdateTimestamp"] = ts(last_update) if last_update is not None else None
     return record
+
+
+def _initiation_method(contact: Contact, result: ContactResult | None) -> str:
+    if result is not None and result.initiation_method != "INBOUND":
+        return result.initiation_method  # CALLBACK
+    # The web chat widget's backend starts chats with StartChatContact; a call or an SMS to the
+    # instance's number starts as INBOUND.
+    return "API" if contact.channel == "chat" else "INBOUND"
 
 
 def _connect_channel(channel: str) -> str:
@@ -289,7 +297,7 @@ def kpis_from_records(
         if queue is None:
             if routed_to:
                 kpi.queue_full += 1
-            elif record.get("InitiationMethod") == "INBOUND":
+            elif _customer_started(record):
                 kpi.self_service += 1
             continue
         kpi.queued += 1
@@ -309,6 +317,12 @@ def kpis_from_records(
         elif record.get("DisconnectReason") == "CUSTOMER_DISCONNECT":
             kpi.abandoned += 1
     return table
+
+
+def _customer_started(record: Mapping[str, Any]) -> bool:
+    """Started by the customer: a call or message in, or (not voice) our own Start*Contact API."""
+    method = record.get("InitiationMethod")
+    return method == "INBOUND" or (method == "API" and record.get("Channel") != "VOICE")
 
 
 def parse_timestamp(value: str) -> datetime:

@@ -153,6 +153,8 @@ def test_sms_is_a_chat_with_the_sms_subtype_and_web_chat_has_no_address() -> Non
     assert sms["SystemEndpoint"]["Address"] == "+18335550142"
     assert sms["MediaStreams"] == [{"Type": "CHAT"}]
     assert web["CustomerEndpoint"] is None
+    assert sms["InitiationMethod"] == "INBOUND"
+    assert web["InitiationMethod"] == "API"  # the widget's backend calls StartChatContact
     assert web["DisconnectReason"] == "AGENT_DISCONNECT"
 
 
