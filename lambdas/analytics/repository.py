@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from lambdas.analytics.logic import AggregateKey, Change, ContactState, Contribution
@@ -43,6 +44,7 @@ STATE_SK = "STATE"
 TTL_ATTRIBUTE = "expires_at"
 BATCH_GET_LIMIT = 100
 _RETRYABLE_CANCELLATIONS = frozenset({"TransactionConflict", "ThrottlingError"})
+_deserializer = TypeDeserializer()
 
 
 @dataclass(frozen=True)
@@ -256,8 +258,14 @@ def _state_from_item(item: Mapping[str, Any]) -> ContactState:
 
 
 def _state_from_reason(reason: Mapping[str, Any]) -> ContactState | None:
+    """The state a cancelled transaction found. boto3 deserializes responses, not errors, so
+    this item is still in DynamoDB's typed form (`{"S": ...}`)."""
     item = reason.get("Item")
-    return _state_from_item(item) if item else None
+    if not item:
+        return None
+    return _state_from_item(
+        {name: _deserializer.deserialize(value) for name, value in item.items()}
+    )
 
 
 def _iso(moment: datetime) -> str:
