@@ -1,0 +1,66 @@
+"""The flow Lambdas' environment, locally: what `infra/constructs/functions.py` sets in AWS.
+
+Built from the config without importing the CDK (seconds of import), with the queue ARNs of the
+local instance, so `ROUTING_RULES` names the queues the interpreter and the emulated Connect
+know. Routing rules are the config's `routing` section as it is, plus the queue map: a field
+added to the config reaches the function here as it does through infra. A test compares the
+result with infra's own `routing_rules_document`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from config import ContactCenterConfig
+from local_connect.flows.library import FlowLibrary
+
+# Lambda's runtime sets these; Powertools reads them. Quiet logs keep a terminal or a rehearsal
+# of 15,000 contacts readable (WARNING and above still show); metrics are not flushed locally.
+QUIET_POWERTOOLS = {
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "ContactCenterLocal",
+    "AWS_LAMBDA_FUNCTION_NAME": "local-flow-function",
+}
+
+
+def routing_rules(config: ContactCenterConfig, library: FlowLibrary) -> dict[str, object]:
+    rules: dict[str, object] = config.routing.model_dump(mode="json", exclude={"menu"})
+    rules["queues"] = {name: library.arn("queue", name) for name in config.queues}
+    return rules
+
+
+def flow_lambda_environment(
+    config: ContactCenterConfig,
+    library: FlowLibrary,
+    *,
+    customers_table: str = "customers",
+    quiet: bool = True,
+) -> dict[str, str]:
+    environment = {
+        "CUSTOMERS_TABLE": customers_table,
+        "REPEAT_WINDOW_HOURS": str(config.routing.repeat_contact.window_hours),
+        "ROUTING_RULES": json.dumps(routing_rules(config, library), separators=(",", ":")),
+    }
+    if quiet:
+        environment.update(QUIET_POWERTOOLS)
+    return environment
+
+
+@contextmanager
+def environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """`variables` set for the block and put back as they were afterwards."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
