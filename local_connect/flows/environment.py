@@ -17,14 +17,14 @@ from contextlib import contextmanager
 from config import ContactCenterConfig
 from local_connect.flows.library import FlowLibrary
 
-# Lambda's runtime sets these; Powertools reads them. Quiet logs keep a terminal or a rehearsal
-# of 15,000 contacts readable (WARNING and above still show); metrics are not flushed locally.
+# Powertools reads these. Quiet logs keep a terminal or a rehearsal of 15,000 contacts readable
+# (WARNING and above still show). Metrics stay on: POWERTOOLS_METRICS_DISABLED makes Powertools
+# keep every value and print them all at the 100th; `LambdaRegistry` captures what functions
+# print instead, as CloudWatch Logs would.
 QUIET_POWERTOOLS = {
     "POWERTOOLS_LOG_LEVEL": "WARNING",
-    "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "ContactCenterLocal",
-    "AWS_LAMBDA_FUNCTION_NAME": "local-flow-function",
 }
 
 
@@ -42,6 +42,9 @@ def flow_lambda_environment(
     quiet: bool = True,
 ) -> dict[str, str]:
     environment = {
+        # The Lambda runtime always sets the region; boto3 clients in the functions rely on it.
+        "AWS_REGION": library.region,
+        "AWS_DEFAULT_REGION": library.region,
         "CUSTOMERS_TABLE": customers_table,
         "REPEAT_WINDOW_HOURS": str(config.routing.repeat_contact.window_hours),
         "ROUTING_RULES": json.dumps(routing_rules(config, library), separators=(",", ":")),

@@ -15,7 +15,9 @@ tests register their own functions under a name.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import json
 import time
 import uuid
@@ -62,6 +64,7 @@ class LambdaCall:
     function: str
     seconds: float
     error: str | None = None  # "raised: KeyError", "timed out after 3 s", "invalid answer: ..."
+    output: str = ""  # what the function printed (Powertools' metrics), when captured
 
 
 class LambdaRegistry:
@@ -74,11 +77,14 @@ class LambdaRegistry:
         package: str = "lambdas",
         timer: Callable[[], float] = time.perf_counter,
         discover: bool = True,
+        capture_output: bool = True,
     ) -> None:
         self._handlers: dict[str, Handler] = dict(handlers or {})
         self.package = package
         self.timer = timer
         self.discover = discover
+        # A function's prints (EMF metrics) go to its log in AWS, not the terminal.
+        self.capture_output = capture_output
 
     def register(self, name: str, handler: Handler) -> None:
         self._handlers[name] = handler
@@ -121,20 +127,25 @@ class LambdaRegistry:
             timer=self.timer,
             invoked_function_arn=function_arn,
         )
+        printed = io.StringIO()
+        capture = contextlib.redirect_stdout(printed) if self.capture_output else None
         started = self.timer()
         try:
-            raw = handler(json.loads(json.dumps(event)), context)
+            with capture or contextlib.nullcontext():
+                raw = handler(json.loads(json.dumps(event)), context)
         except Exception as error:  # any function error is Connect's Error branch
-            return None, LambdaCall(
-                action, name, self.timer() - started, f"raised {type(error).__name__}"
-            )
+            seconds = self.timer() - started
+            problem = f"raised {type(error).__name__}"
+            return None, LambdaCall(action, name, seconds, problem, printed.getvalue())
         seconds = self.timer() - started
         if seconds > time_limit:
-            return None, LambdaCall(action, name, seconds, f"timed out after {time_limit:g} s")
-        answer, problem = validate_answer(raw, response_type)
-        if problem is not None:
-            return None, LambdaCall(action, name, seconds, f"invalid answer: {problem}")
-        return answer, LambdaCall(action, name, seconds)
+            problem = f"timed out after {time_limit:g} s"
+            return None, LambdaCall(action, name, seconds, problem, printed.getvalue())
+        answer, invalid = validate_answer(raw, response_type)
+        if invalid is not None:
+            problem = f"invalid answer: {invalid}"
+            return None, LambdaCall(action, name, seconds, problem, printed.getvalue())
+        return answer, LambdaCall(action, name, seconds, output=printed.getvalue())
 
 
 def validate_answer(raw: Any, response_type: str) -> tuple[dict[str, Any] | None, str | None]:
