@@ -6,10 +6,12 @@ from aws_cdk import App, Environment, Stack, Tags
 from constructs import Construct
 
 from config import ContactCenterConfig
+from infra.constructs.analytics import Analytics
 from infra.constructs.connect_core import ConnectCore
 from infra.constructs.data import DataStore
 from infra.constructs.functions import FlowFunctions
 from infra.constructs.messaging import Messaging
+from infra.constructs.observability import Observability
 from infra.nag import add_checks
 
 
@@ -44,6 +46,14 @@ class ContactCenterStack(Stack):
             Messaging(self, "Messaging", config=config, connect_core=self.connect, data=data)
             if config.channels.sms or config.channels.email
             else None
+        )
+        self.analytics = Analytics(self, "Analytics", config=config, data=data)
+        self.observability = Observability(
+            self,
+            "Observability",
+            config=config,
+            connect_core=self.connect,
+            analytics=self.analytics,
         )
 
 

@@ -44,8 +44,17 @@ def contact_center(synthesis: Any) -> Template:
     return Template.from_json(synthesis.templates[name])
 
 
+# Every stage also has the analytics and observability constructs (a queue, a topic, alarms, a
+# function): these tests are about what Messaging adds.
+OTHER_CONSTRUCTS = ("Analytics", "Observability")
+
+
 def resources(template: Template, type_: str) -> dict[str, Any]:
-    return template.find_resources(type_)
+    return {
+        logical_id: resource
+        for logical_id, resource in template.find_resources(type_).items()
+        if not logical_id.startswith(OTHER_CONSTRUCTS)
+    }
 
 
 def function_env(template: Template, handler: str) -> dict[str, Any]:

@@ -1,0 +1,448 @@
+"""The supervisor's CloudWatch dashboard and KPI alarms, notifying an SNS topic.
+
+Dashboard, top to bottom:
+- our KPIs per channel (EMF metrics the analytics function publishes, namespace ContactCenter,
+  dimensions service=analytics and Channel): contacts queued/answered/abandoned, abandonment
+  rate, average speed of answer, service level, average handle time, self-service and repeat
+  rates, each a 15-minute sum or a ratio of 15-minute sums, the interval of the KPI table;
+- Amazon Connect's own queue metrics per queue (namespace AWS/Connect, dimensions InstanceId,
+  MetricGroup=Queue, QueueName): contacts in queue now, longest wait, contacts refused at
+  capacity; and the instance's voice metrics (concurrent calls, missed calls) and flow errors;
+- the alarms' states and the analytics pipeline's health (iterator age, errors, failure queue).
+
+Alarms (thresholds from `config.alarms`), per conversational channel switched on (VOICE; CHAT,
+which carries web chat and SMS): abandonment rate above `abandonment_rate_max`, ASA above
+`asa_max_seconds`, service level within `service_level_threshold_seconds` below
+`service_level_min`, each over a 15-minute interval. Rates need volume to mean anything: with
+fewer than `MIN_QUEUED_FOR_RATES` contacts queued in the interval the rate alarms hold (one
+abandoned call of two at 3 a.m. is not a 50% abandonment problem). Email and task contacts wait
+hours by design, so speed thresholds for conversations do not apply to them.
+
+Alarms go to one KMS-encrypted SNS topic; `alarms.notify_email` subscribes an address (AWS sends
+it a confirmation email first). CloudWatch may publish to the topic and use its key only for
+alarms of this account and region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from config import ContactCenterConfig
+from infra.constructs.analytics import METRICS_NAMESPACE, SERVICE, Analytics
+from infra.constructs.connect_core import ConnectCore
+
+KPI_PERIOD = Duration.minutes(15)
+CONNECT_PERIOD = Duration.minutes(1)
+MIN_QUEUED_FOR_RATES = 10
+CONVERSATIONAL_CHANNELS = ("VOICE", "CHAT")
+
+
+def connect_channels(config: ContactCenterConfig) -> list[str]:
+    """Connect's channels (as contact records name them) that the config switches on."""
+    on = config.channels
+    channels = []
+    if on.voice:
+        channels.append("VOICE")
+    if on.chat or on.sms:
+        channels.append("CHAT")
+    if on.email:
+        channels.append("EMAIL")
+    if on.tasks:
+        channels.append("TASK")
+    return channels
+
+
+def kpi_metric(name: str, channel: str, period: Duration = KPI_PERIOD) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": SERVICE, "Channel": channel},
+        statistic="Sum",
+        period=period,
+    )
+
+
+def abandonment_rate(channel: str, label: str | None = None) -> cloudwatch.MathExpression:
+    c = channel.lower()
+    return cloudwatch.MathExpression(
+        expression=f"IF(queued_{c} >= {MIN_QUEUED_FOR_RATES}, abandoned_{c} / queued_{c}, 0)",
+        using_metrics={
+            f"queued_{c}": kpi_metric("ContactsQueued", channel),
+            f"abandoned_{c}": kpi_metric("ContactsAbandoned", channel),
+        },
+        label=label or f"{channel} abandonment rate",
+        period=KPI_PERIOD,
+    )
+
+
+def average_speed_of_answer(channel: str, label: str | None = None) -> cloudwatch.MathExpression:
+    c = channel.lower()
+    return cloudwatch.MathExpression(
+        expression=f"IF(answered_{c} > 0, wait_{c} / answered_{c}, 0)",
+        using_metrics={
+            f"answered_{c}": kpi_metric("ContactsAnswered", channel),
+            f"wait_{c}": kpi_metric("QueueAnswerTime", channel),
+        },
+        label=label or f"{channel} ASA (s)",
+        period=KPI_PERIOD,
+    )
+
+
+def service_level(channel: str, label: str | None = None) -> cloudwatch.MathExpression:
+    c = channel.lower()
+    return cloudwatch.MathExpression(
+        expression=f"IF(queued_{c} >= {MIN_QUEUED_FOR_RATES}, within_{c} / queued_{c}, 1)",
+        using_metrics={
+            f"queued_{c}": kpi_metric("ContactsQueued", channel),
+            f"within_{c}": kpi_metric("ContactsAnsweredInThreshold", channel),
+        },
+        label=label or f"{channel} service level",
+        period=KPI_PERIOD,
+    )
+
+
+def _ratio(channel: str, numerator: str, denominator: str, label: str) -> cloudwatch.MathExpression:
+    c = channel.lower()
+    return cloudwatch.MathExpression(
+        expression=f"IF(d_{c} > 0, n_{c} / d_{c}, 0)",
+        using_metrics={
+            f"n_{c}": kpi_metric(numerator, channel),
+            f"d_{c}": kpi_metric(denominator, channel),
+        },
+        label=label,
+        period=KPI_PERIOD,
+    )
+
+
+class Observability(Construct):
+    """Exposes `topic`, `dashboard` and `kpi_alarms`; `notify(alarms)` routes more alarms."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: ContactCenterConfig,
+        connect_core: ConnectCore,
+        analytics: Analytics,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.config = config
+        removal = RemovalPolicy.RETAIN if config.protect_data else RemovalPolicy.DESTROY
+        self.key = kms.Key(
+            self,
+            "Key",
+            description=f"{config.organisation} supervisor alarm topic",
+            enable_key_rotation=True,
+            removal_policy=removal,
+        )
+        self.topic = sns.Topic(
+            self,
+            "Alarms",
+            display_name=f"{config.organisation} contact center alarms",
+            master_key=self.key,
+            enforce_ssl=True,
+        )
+        self._allow_cloudwatch_alarms()
+        if config.alarms.notify_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(config.alarms.notify_email))
+
+        self.channels = connect_channels(config)
+        self.kpi_alarms = self._kpi_alarms()
+        self.notify([*self.kpi_alarms, *analytics.alarms])
+        self.dashboard = self._dashboard(connect_core, analytics)
+
+    def notify(self, alarms: Iterable[cloudwatch.Alarm]) -> None:
+        """Sends these alarms' state changes (alarm and back to OK) to the topic."""
+        action = actions.SnsAction(self.topic)
+        for alarm in alarms:
+            alarm.add_alarm_action(action)
+            alarm.add_ok_action(action)
+
+    def _allow_cloudwatch_alarms(self) -> None:
+        """CloudWatch publishes alarm notifications itself: allow it, for our own alarms only,
+        on the topic and on the key that encrypts it."""
+        principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+        conditions = {
+            "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+            "ArnLike": {
+                "aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"
+            },
+        }
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[principal],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions=conditions,
+            )
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[principal],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy, "*" is the key itself
+                conditions=conditions,
+            )
+        )
+
+    # -- alarms -------------------------------------------------------------------------------
+
+    def _kpi_alarms(self) -> list[cloudwatch.Alarm]:
+        thresholds = self.config.alarms
+        alarms: list[cloudwatch.Alarm] = []
+        for channel in self.channels:
+            if channel not in CONVERSATIONAL_CHANNELS:
+                continue
+            name = channel.capitalize()
+            alarms.append(
+                abandonment_rate(channel).create_alarm(
+                    self,
+                    f"{name}AbandonmentRateAlarm",
+                    alarm_description=(
+                        f"{channel}: more than {thresholds.abandonment_rate_max:.0%} of queued "
+                        "contacts abandoned in a 15-minute interval"
+                    ),
+                    threshold=thresholds.abandonment_rate_max,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
+            alarms.append(
+                average_speed_of_answer(channel).create_alarm(
+                    self,
+                    f"{name}AsaAlarm",
+                    alarm_description=(
+                        f"{channel}: average speed of answer above "
+                        f"{thresholds.asa_max_seconds} s in a 15-minute interval"
+                    ),
+                    threshold=thresholds.asa_max_seconds,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
+            alarms.append(
+                service_level(channel).create_alarm(
+                    self,
+                    f"{name}ServiceLevelAlarm",
+                    alarm_description=(
+                        f"{channel}: fewer than {thresholds.service_level_min:.0%} of queued "
+                        f"contacts answered within {thresholds.service_level_threshold_seconds} s "
+                        "in a 15-minute interval"
+                    ),
+                    threshold=thresholds.service_level_min,
+                    comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
+        return alarms
+
+    # -- dashboard ----------------------------------------------------------------------------
+
+    def _dashboard(self, core: ConnectCore, analytics: Analytics) -> cloudwatch.Dashboard:
+        config = self.config
+        thresholds = config.alarms
+        channels = self.channels
+        dashboard = cloudwatch.Dashboard(
+            self,
+            "Supervisor",
+            dashboard_name=f"{config.instance.alias}-supervisor",
+            default_interval=Duration.hours(12),
+        )
+        dashboard.add_widgets(
+            cloudwatch.TextWidget(
+                markdown=(
+                    f"# {config.organisation}: contact center ({config.stage})\n"
+                    f"Per 15-minute interval and channel. Targets: abandonment under "
+                    f"{thresholds.abandonment_rate_max:.0%}, ASA under "
+                    f"{thresholds.asa_max_seconds} s, {thresholds.service_level_min:.0%} "
+                    f"answered within {thresholds.service_level_threshold_seconds} s. "
+                    "Exact totals per queue: `ccaas report`."
+                ),
+                width=24,
+                height=2,
+            )
+        )
+        dashboard.add_widgets(
+            self._graph(
+                "Contacts queued, answered, abandoned",
+                [
+                    kpi_metric(name, channel).with_(label=f"{channel} {label}")
+                    for channel in channels
+                    for name, label in (
+                        ("ContactsQueued", "queued"),
+                        ("ContactsAnswered", "answered"),
+                        ("ContactsAbandoned", "abandoned"),
+                    )
+                ],
+            ),
+            self._graph(
+                "Abandonment rate",
+                [abandonment_rate(channel) for channel in channels],
+                threshold=thresholds.abandonment_rate_max,
+            ),
+            self._graph(
+                "Average speed of answer (s)",
+                [average_speed_of_answer(channel) for channel in channels],
+                threshold=thresholds.asa_max_seconds,
+            ),
+            self._graph(
+                f"Service level ({thresholds.service_level_threshold_seconds} s)",
+                [service_level(channel) for channel in channels],
+                threshold=thresholds.service_level_min,
+            ),
+        )
+        dashboard.add_widgets(
+            self._graph(
+                "Average handle time (s)",
+                [
+                    _ratio(channel, "HandleTime", "ContactsHandled", f"{channel} AHT (s)")
+                    for channel in channels
+                ],
+            ),
+            self._graph(
+                "Self-service rate",
+                [
+                    _ratio(channel, "ContactsSelfServed", "ContactsInbound", f"{channel}")
+                    for channel in channels
+                ],
+            ),
+            self._graph(
+                "Repeat-contact rate (48 h, any channel)",
+                [
+                    _ratio(channel, "RepeatContacts", "ContactsIdentified", f"{channel}")
+                    for channel in channels
+                ],
+            ),
+            self._graph(
+                "Refused at queue capacity, callbacks requested",
+                [
+                    kpi_metric(name, channel).with_(label=f"{channel} {label}")
+                    for channel in channels
+                    for name, label in (
+                        ("ContactsQueueFull", "queue full"),
+                        ("CallbacksRequested", "callbacks"),
+                    )
+                ],
+            ),
+        )
+        dashboard.add_widgets(*self._connect_widgets(core))
+        dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(
+                title="Alarms",
+                alarms=[*self.kpi_alarms, *analytics.alarms],
+                width=8,
+                height=6,
+            ),
+            self._graph(
+                "Analytics: record age at processing (ms)",
+                [analytics.function.metric("IteratorAge", statistic="Maximum")],
+                width=8,
+            ),
+            self._graph(
+                "Analytics: errors, batches given up",
+                [
+                    analytics.function.metric_errors(statistic="Sum"),
+                    analytics.dead_letters.metric_approximate_number_of_messages_visible(
+                        statistic="Maximum"
+                    ),
+                ],
+                width=8,
+            ),
+        )
+        return dashboard
+
+    def _connect_widgets(self, core: ConnectCore) -> list[cloudwatch.IWidget]:
+        instance_id = core.instance.attr_id
+
+        def queue_metric(name: str, queue: str, statistic: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/Connect",
+                metric_name=name,
+                dimensions_map={
+                    "InstanceId": instance_id,
+                    "MetricGroup": "Queue",
+                    "QueueName": queue,
+                },
+                statistic=statistic,
+                period=CONNECT_PERIOD,
+                label=queue,
+            )
+
+        def instance_metric(name: str, statistic: str, label: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/Connect",
+                metric_name=name,
+                dimensions_map={"InstanceId": instance_id, "MetricGroup": "VoiceCalls"},
+                statistic=statistic,
+                period=CONNECT_PERIOD,
+                label=label,
+            )
+
+        queues = list(self.config.queues)
+        return [
+            self._graph(
+                "Connect: contacts in queue",
+                [queue_metric("QueueSize", q, "Maximum") for q in queues],
+                width=6,
+            ),
+            self._graph(
+                "Connect: longest wait in queue (s)",
+                [queue_metric("LongestQueueWaitTime", q, "Maximum") for q in queues],
+                width=6,
+            ),
+            self._graph(
+                "Connect: refused, queue at capacity",
+                [queue_metric("QueueCapacityExceededError", q, "Sum") for q in queues],
+                width=6,
+            ),
+            self._graph(
+                "Connect: calls now, missed calls, flow errors",
+                [
+                    instance_metric("ConcurrentCalls", "Maximum", "concurrent calls"),
+                    instance_metric("MissedCalls", "Sum", "missed calls"),
+                    cloudwatch.MathExpression(
+                        expression=(
+                            "SUM(SEARCH('{AWS/Connect,InstanceId,MetricGroup,ContactFlowName} "
+                            f'MetricName="ContactFlowErrors" InstanceId="{instance_id}"\', '
+                            "'Sum', 300))"
+                        ),
+                        label="flow errors",
+                        period=Duration.minutes(5),
+                    ),
+                ],
+                width=6,
+            ),
+        ]
+
+    @staticmethod
+    def _graph(
+        title: str,
+        metrics: Sequence[cloudwatch.IMetric],
+        *,
+        threshold: float | None = None,
+        width: int = 6,
+    ) -> cloudwatch.GraphWidget:
+        return cloudwatch.GraphWidget(
+            title=title,
+            left=list(metrics),
+            left_annotations=(
+                [cloudwatch.HorizontalAnnotation(value=threshold, label="alarm threshold")]
+                if threshold is not None
+                else None
+            ),
+            width=width,
+            height=6,
+        )
