@@ -277,6 +277,8 @@ def _customer(
             Identifier(kind=IdentifierKind.CHAT, value=f"web-{rng.getrandbits(32):08x}")
         )
     month = (now - timedelta(days=30)).strftime("%B")
+    history = _history(rng, spec, now)
+    latest = max(history, key=lambda contact: contact.at, default=None)
     profile = CustomerProfile(
         customer_id=uuid.UUID(int=rng.getrandbits(128), version=4).hex,
         first_name=first,
@@ -288,8 +290,13 @@ def _customer(
         sms_opt_in=has_phone and rng.random() < 0.55,
         email_opt_in=has_email and rng.random() < 0.65,
         identifiers=identifiers,
+        # The snapshot already names the latest contact, so writing again never rolls it back.
+        last_contact_channel=latest.channel if latest else None,
+        last_contact_at=latest.at if latest else None,
+        last_contact_queue=latest.queue if latest else None,
+        last_contact_id=latest.contact_id if latest else None,
     )
-    return SeedCustomer(profile=profile, history=_history(rng, spec, now))
+    return SeedCustomer(profile=profile, history=history)
 
 
 def _history(rng: random.Random, spec: SeedSpec, now: datetime) -> tuple[ContactSummary, ...]:

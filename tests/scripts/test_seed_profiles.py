@@ -92,6 +92,17 @@ def test_written_customers_resolve_by_every_identifier_with_their_last_contact(
     assert len(repeaters) == summary.recent
 
 
+def test_writing_the_same_customers_again_changes_nothing(tables: Any) -> None:
+    repository = ProfileRepository(tables.customers)
+    customers = generate_customers(15, now=NOW)
+    write_customers(repository, customers, now=NOW)
+    before = sorted(map(str, tables.customers.scan()["Items"]))
+
+    write_customers(repository, generate_customers(15, now=NOW), now=NOW)
+
+    assert sorted(map(str, tables.customers.scan()["Items"])) == before
+
+
 def test_cli_seeds_a_local_table_and_checks_lookups(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

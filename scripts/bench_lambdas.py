@@ -1,0 +1,257 @@
+"""The flow Lambdas' budgets, as ratios measured in one run (design.md, "Performance budgets").
+
+    python scripts/bench_lambdas.py [--calls 2000] [--runs 9]
+
+1. Handler time / bare GetItem time: both against the same moto table through the same client
+   (the one the handler's runtime builds, with the flow call budget), medians of `--calls`
+   calls each, interleaved so drift hits both alike. Logs and EMF metrics are written (to
+   /dev/null), as in Lambda. The DynamoDB calls each handler makes are counted and printed.
+2. Cold import time / `import boto3` time: each in a fresh interpreter (what a cold start pays),
+   median of `--runs`, with Lambda's environment so Powertools' Tracer is on (it imports the
+   X-Ray SDK and patches botocore, as it does in Lambda).
+
+moto answers a GetItem in about a millisecond of Python; real DynamoDB takes a few milliseconds
+over the network, so in AWS the handler's ratio is closer to 1 than here. The cold import runs at
+this machine's CPU speed, not at a 1 GB Lambda's (0.58 vCPU): compare ratios, not milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BENCH_ENV = {
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "POWERTOOLS_METRICS_NAMESPACE": "Bench",
+    "CUSTOMERS_TABLE": "customers",
+}
+COLD_IMPORTS = {
+    "import boto3 (baseline)": "import boto3",
+    "import pydantic": "import pydantic",
+    "import Powertools Logger, Metrics, Tracer classes": (
+        "from aws_lambda_powertools import Logger, Metrics, Tracer"
+    ),
+    "Tracer() (imports the X-Ray SDK, patches botocore)": (
+        "from aws_lambda_powertools import Tracer; Tracer()"
+    ),
+    "crm_lookup handler module": "import lambdas.crm_lookup.handler",
+    "routing handler module": "import lambdas.routing.handler",
+    "crm_lookup module + runtime (DynamoDB resource)": (
+        "import lambdas.crm_lookup.handler as h; h.runtime()"
+    ),
+}
+
+
+class Context:
+    function_name = "bench"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 3000
+
+
+def median_ms(samples: list[int]) -> float:
+    return statistics.median(samples) / 1e6
+
+
+def interleaved(calls: int, cases: dict[str, Callable[[], Any]]) -> dict[str, float]:
+    samples: dict[str, list[int]] = {name: [] for name in cases}
+    for case in cases.values():  # warm-up: caches, connection pools, first-call imports
+        for _ in range(50):
+            case()
+    for _ in range(calls):
+        for name, case in cases.items():
+            started = time.perf_counter_ns()
+            case()
+            samples[name].append(time.perf_counter_ns() - started)
+    return {name: median_ms(values) for name, values in samples.items()}
+
+
+@contextlib.contextmanager
+def quiet(*loggers: Any) -> Iterator[None]:
+    """Logs and EMF lines are still formatted and written, to /dev/null instead of a terminal."""
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        previous = []
+        for logger in loggers:
+            handler = logger.registered_handler
+            assert isinstance(handler, logging.StreamHandler)
+            previous.append((handler, handler.setStream(sink)))
+        try:
+            yield
+        finally:
+            for handler, stream in previous:
+                handler.setStream(stream)
+
+
+def warm_benchmark(calls: int) -> list[str]:
+    os.environ.update(BENCH_ENV)
+    os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
+    import boto3
+    from moto import mock_aws
+
+    from config import load_stage
+    from infra.constructs.functions import routing_rules_document
+    from lambdas.common.profiles import ProfileRepository
+    from local_connect.rehearsal import data_constants
+    from scripts.seed import SeedSpec, generate_customers, write_customers
+
+    config = load_stage("dev")
+    arns = {
+        name: f"arn:aws:connect:us-east-1:123456789012:instance/i/queue/{name}"
+        for name in config.queues
+    }
+    os.environ["ROUTING_RULES"] = json.dumps(routing_rules_document(config, arns))
+    keys = data_constants()
+    now = datetime.now(UTC)
+    with mock_aws():
+        boto3.client("dynamodb").create_table(
+            TableName="customers",
+            KeySchema=[
+                {"AttributeName": keys["PARTITION_KEY"], "KeyType": "HASH"},
+                {"AttributeName": keys["SORT_KEY"], "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": keys[k], "AttributeType": "S"}
+                for k in ("PARTITION_KEY", "SORT_KEY")
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        customers = generate_customers(300, now=now, spec=SeedSpec.from_config(config))
+        write_customers(ProfileRepository(boto3.resource("dynamodb").Table("customers")), customers)
+        known = next(
+            i.value
+            for c in customers
+            for i in c.profile.identifiers
+            if i.kind.value == "phone" and c.profile.tier == "standard"
+        )
+
+        from lambdas.crm_lookup import handler as crm
+        from lambdas.routing import handler as routing
+
+        table = crm.runtime().profiles.table  # the handler's own client and config
+        calls_made: list[str] = []
+        table.meta.client.meta.events.register(
+            "before-call.dynamodb.*", lambda model, **_: calls_made.append(model.name)
+        )
+        routing.runtime.cache_clear()
+        assert routing.runtime().profiles.table is table  # one cached resource per container
+
+        def event(number: str, attributes: dict[str, str] | None = None) -> dict[str, Any]:
+            return {
+                "Name": "ContactFlowEvent",
+                "Details": {
+                    "ContactData": {
+                        "Attributes": attributes or {},
+                        "Channel": "VOICE",
+                        "ContactId": "bench-contact",
+                        "InitialContactId": "bench-contact",
+                        "CustomerEndpoint": {"Address": number, "Type": "TELEPHONE_NUMBER"},
+                        "InstanceARN": "arn:aws:connect:us-east-1:123456789012:instance/i",
+                    },
+                    "Parameters": {"intent": "billing"},
+                },
+            }
+
+        known_call, unknown_call = event(known), event("+13125550100")
+        withheld_call = event("anonymous")
+        with quiet(crm.logger):
+            crm_answer = crm.handler(known_call, Context())
+        routed_call = event(known, crm_answer)
+        context = Context()
+        key = {"pk": f"ID#phone#{known}", "sk": "ID"}
+        cases: dict[str, Callable[[], Any]] = {
+            "bare GetItem (same table, same client)": lambda: table.get_item(Key=key),
+            "crm_lookup, known caller": lambda: crm.handler(known_call, context),
+            "crm_lookup, unknown caller": lambda: crm.handler(unknown_call, context),
+            "crm_lookup, withheld number (no call)": lambda: crm.handler(withheld_call, context),
+            "routing, crm answer in attributes": lambda: routing.handler(routed_call, context),
+            "routing, looks the caller up": lambda: routing.handler(known_call, context),
+        }
+        per_call = {}
+        for name, case in cases.items():
+            calls_made.clear()
+            with quiet(crm.logger, routing.logger):
+                answer = case()
+            assert isinstance(answer, dict), name
+            per_call[name] = len(calls_made)
+        with quiet(crm.logger, routing.logger):
+            medians = interleaved(calls, cases)
+    baseline = medians["bare GetItem (same table, same client)"]
+    lines = [
+        f"Warm invocations: moto DynamoDB, median of {calls} calls each, interleaved",
+        f"  {'':44} {'per call':>9} {'vs GetItem':>11} {'DynamoDB calls':>15}",
+    ]
+    for name, value in medians.items():
+        lines.append(f"  {name:44} {value:7.3f} ms {value / baseline:10.2f}x {per_call[name]:>15}")
+    return lines
+
+
+def cold_import_seconds(statement: str) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    env = {
+        **os.environ,
+        **BENCH_ENV,
+        # As in Lambda: Powertools' Tracer is on there (X-Ray SDK import, botocore patched).
+        "AWS_LAMBDA_FUNCTION_NAME": "bench",
+        "ROUTING_RULES": '{"default_queue": "q", "queues": {"q": "arn:q"}}',
+    }
+    env.pop("POWERTOOLS_TRACE_DISABLED", None)
+    result = subprocess.run(
+        [sys.executable, "-X", "frozen_modules=on", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def cold_benchmark(runs: int) -> list[str]:
+    samples: dict[str, list[float]] = {name: [] for name in COLD_IMPORTS}
+    for _ in range(runs):
+        for name, statement in COLD_IMPORTS.items():
+            samples[name].append(cold_import_seconds(statement))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    baseline = medians["import boto3 (baseline)"]
+    lines = [f"Cold imports: fresh interpreter each, tracing on as in Lambda, median of {runs}"]
+    for name, seconds in medians.items():
+        lines.append(f"  {name:52} {seconds * 1000:6.0f} ms {seconds / baseline:6.2f}x boto3")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    report = io.StringIO()
+    for line in [*cold_benchmark(args.runs), "", *warm_benchmark(args.calls)]:
+        print(line, file=report)
+    print(report.getvalue(), end="")
+    print(f"(benchmark took {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
