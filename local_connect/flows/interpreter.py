@@ -209,30 +209,29 @@ AskingHandler = Callable[["FlowInterpreter", _Run, Action, str | None], _Step]
 
 
 class FlowRun:
-    """One flow run in progress: `prompt` is set while the flow waits for the customer."""
+    """One flow run in progress: `prompt` is set while the flow waits for the customer, and
+    `outcome` grows as the flow goes (its transcript is readable between prompts)."""
 
-    def __init__(self, generator: Generator[Prompt, str | None, FlowOutcome]) -> None:
+    def __init__(
+        self, generator: Generator[Prompt, str | None, FlowOutcome], outcome: FlowOutcome
+    ) -> None:
         self._generator = generator
+        self.outcome = outcome
         self.prompt: Prompt | None = None
-        self.outcome: FlowOutcome | None = None
+        self.finished = False
         self._advance(None, first=True)
-
-    @property
-    def finished(self) -> bool:
-        return self.outcome is not None
 
     def answer(self, text: str | None) -> Prompt | None:
         """The customer's answer to `prompt` (None: silence); returns the next prompt."""
-        if self.outcome is not None:
+        if self.finished:
             raise FlowError("the flow has ended; nothing is waiting for an answer")
         self._advance(text, first=False)
         return self.prompt
 
     def hang_up(self) -> FlowOutcome:
         """The customer leaves while the flow waits for them."""
-        if self.outcome is None:
+        if not self.finished:
             self._advance(HANG_UP, first=False)
-        assert self.outcome is not None
         return self.outcome
 
     def _advance(self, text: str | None, *, first: bool) -> None:
@@ -241,6 +240,7 @@ class FlowRun:
         except StopIteration as done:
             self.prompt = None
             self.outcome = done.value
+            self.finished = True
 
 
 class FlowInterpreter:
@@ -301,7 +301,10 @@ class FlowInterpreter:
         queue_wait: float | None = None,
     ) -> FlowRun:
         """Starts `flow`; the caller answers `run.prompt` with `run.answer(text)`."""
-        return FlowRun(self.steps(flow, contact, at=at, queue_wait=queue_wait))
+        outcome = FlowOutcome(contact=contact, flow=flow)
+        return FlowRun(
+            self.steps(flow, contact, at=at, queue_wait=queue_wait, outcome=outcome), outcome
+        )
 
     def steps(
         self,
@@ -310,9 +313,10 @@ class FlowInterpreter:
         *,
         at: datetime | None = None,
         queue_wait: float | None = None,
+        outcome: FlowOutcome | None = None,
     ) -> Generator[Prompt, str | None, FlowOutcome]:
         flow = self.library.flow(flow_name)
-        outcome = FlowOutcome(contact=contact, flow=flow_name)
+        outcome = outcome or FlowOutcome(contact=contact, flow=flow_name)
         run = _Run(
             self,
             contact,
