@@ -80,10 +80,16 @@ class SendingWindow:
         if self.start <= local.time() < self.end:
             return None
         day = local.date() if local.time() < self.start else local.date() + timedelta(days=1)
-        opening = datetime.combine(day, self.start, tzinfo=zone)
-        # A start inside a spring-forward gap does not exist locally; UTC round-trip moves it
-        # to the first real instant after the gap.
-        return opening.astimezone(UTC).astimezone(zone)
+        while True:
+            # A start inside a spring-forward gap does not exist locally; the UTC round-trip moves
+            # it to the first real instant after the gap, which may already be past the end when
+            # the gap swallows the whole window that day.
+            opening = (
+                datetime.combine(day, self.start, tzinfo=zone).astimezone(UTC).astimezone(zone)
+            )
+            if opening.time() < self.end:
+                return opening
+            day += timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,13 @@ def test_a_window_opening_inside_the_spring_forward_gap_opens_after_it() -> None
     assert opening.astimezone(UTC) == datetime(2026, 3, 8, 8, 30, tzinfo=UTC)  # 03:30 CDT
 
 
+def test_a_window_the_spring_forward_gap_swallows_opens_the_next_day() -> None:
+    window = SendingWindow(time(2), time(3))  # 02:00-03:00 on 14 March 2027 does not exist
+    night = datetime(2027, 3, 13, 23, 0, tzinfo=CHICAGO)
+    opening = window.next_opening(night, CHICAGO)
+    assert opening == datetime(2027, 3, 15, 2, 0, tzinfo=CHICAGO)
+
+
 @given(
     now=st.datetimes(
         min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
@@ -78,9 +85,11 @@ def test_next_opening_is_the_first_instant_inside_the_window(
         return
     assert opening > now
     assert window.start <= opening.astimezone(tz).time() < window.end
-    # Nothing earlier was open: the minute before the opening is still closed.
-    assert window.next_opening(opening - timedelta(minutes=1), tz) is not None
-    assert opening - now <= timedelta(hours=25)
+    # Nothing earlier was open: the real minute before the opening (UTC arithmetic, since local
+    # arithmetic could land in a spring-forward gap) is still closed.
+    assert window.next_opening(opening.astimezone(UTC) - timedelta(minutes=1), tz) is not None
+    # A day away at most, two when a spring-forward gap swallows that day's whole window.
+    assert opening - now <= timedelta(hours=49)
 
 
 def test_deferral_never_asks_sqs_for_more_than_twelve_hours() -> None:
