@@ -7,8 +7,10 @@ from constructs import Construct
 
 from config import ContactCenterConfig
 from infra.constructs.analytics import Analytics
+from infra.constructs.chat import Chat
 from infra.constructs.connect_core import ConnectCore
 from infra.constructs.data import DataStore
+from infra.constructs.flows import ContactFlows
 from infra.constructs.functions import FlowFunctions
 from infra.constructs.messaging import Messaging
 from infra.constructs.observability import Observability
@@ -42,9 +44,25 @@ class ContactCenterStack(Stack):
         self.functions = FlowFunctions(
             self, "Functions", config=config, connect_core=self.connect, data=data
         )
+        self.flows = ContactFlows(
+            self,
+            "Flows",
+            config=config,
+            connect_core=self.connect,
+            lambda_functions=self.functions.functions,
+        )
         self.messaging = (
             Messaging(self, "Messaging", config=config, connect_core=self.connect, data=data)
             if config.channels.sms or config.channels.email
+            else None
+        )
+        if self.messaging is not None:
+            self.messaging.associate_flows(self.flows)
+        self.chat = (
+            Chat(
+                self, "Chat", config=config, connect_core=self.connect, data=data, flows=self.flows
+            )
+            if config.channels.chat
             else None
         )
         self.analytics = Analytics(self, "Analytics", config=config, data=data)

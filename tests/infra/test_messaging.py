@@ -44,9 +44,18 @@ def contact_center(synthesis: Any) -> Template:
     return Template.from_json(synthesis.templates[name])
 
 
-# Every stage also has the analytics and observability constructs (a queue, a topic, alarms, a
-# function): these tests are about what Messaging adds.
-OTHER_CONSTRUCTS = ("Analytics", "Observability")
+# Every stage also has the flows, analytics and observability constructs (a queue, a topic,
+# alarms, functions, the flow-association custom resource's provider), and chat stages the chat
+# construct (a bucket, a function, the widget's deployment): these tests are about what Messaging
+# adds.
+OTHER_CONSTRUCTS = (
+    "Analytics",
+    "Observability",
+    "Flows",
+    "Chat",
+    "AWS679f53fac002430cb0da5b7982bd2287",  # AwsCustomResource's singleton provider
+    "CustomCDKBucketDeployment",  # BucketDeployment's singleton provider
+)
 
 
 def resources(template: Template, type_: str) -> dict[str, Any]:
