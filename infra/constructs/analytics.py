@@ -26,7 +26,7 @@ the event source), send to the failure queue.
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -92,7 +92,7 @@ class Analytics(Construct):
             "source; a failure queue of a failure queue would only move the problem",
         )
 
-        self.function = PythonFunction(
+        function = PythonFunction(
             self,
             "Function",
             handler="lambdas.analytics.handler.handler",
@@ -111,7 +111,9 @@ class Analytics(Construct):
                 "METRICS_RETENTION_DAYS": str(config.retention.metrics_days),
                 "CONTACT_HISTORY_DAYS": str(config.retention.contact_history_days),
             },
-        ).function
+        )
+        function.acknowledge_key_grants()
+        self.function = function.function
         self.function.add_event_source(
             event_sources.KinesisEventSource(
                 data.contact_record_stream,
@@ -129,34 +131,7 @@ class Analytics(Construct):
         for table in (data.metrics_table, data.customers_table):
             table.grant(self.function, *TABLE_ACTIONS)
         data.key.grant_encrypt_decrypt(self.function)
-        self._acknowledge_function_findings()
         self.alarms = self._alarms()
-
-    def _acknowledge_function_findings(self) -> None:
-        function = self.function
-        # cfn-lint W3005: CDK keeps an explicit DependsOn on the role beside the GetAtt.
-        cfn_function = function.node.default_child
-        assert isinstance(cfn_function, CfnResource)
-        cfn_function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-        acknowledge(
-            function,
-            BASIC_EXECUTION_ROLE,
-            "Lambda's AWS-managed basic execution policy only lets the function write its own "
-            "log streams; every data permission is a scoped grant",
-        )
-        acknowledge(
-            function,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which have "
-            "no resource type and so can only be granted on '*'",
-        )
-        for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
-            acknowledge(
-                function,
-                f"AwsSolutions-IAM5[Action::{action}]",
-                "CDK's grant on a KMS-encrypted table, stream or queue adds this action family, "
-                "limited to the one key that encrypts that resource",
-            )
 
     def _alarms(self) -> list[cloudwatch.Alarm]:
         """Stream falling behind, invocations failing, batches given up on."""

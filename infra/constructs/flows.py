@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import CfnResource, Fn, RemovalPolicy, Stack
+from aws_cdk import Fn, RemovalPolicy, Stack
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -35,7 +35,7 @@ from flowlang.problems import FlowValidationError, Problem
 from flowlang.validator import validate_stage
 from infra.constructs.connect_core import ConnectCore, pascal
 from infra.constructs.python_function import log_retention
-from infra.nag import acknowledge
+from infra.nag import acknowledge, ignore_lint
 from infra.paths import CONTACT_FLOWS_DIR
 
 # AwsCustomResource's singleton provider: construct id "AWS" + its UUID without dashes.
@@ -244,11 +244,12 @@ class ContactFlows(Construct):
             "AWSLambdaBasicExecutionRole; it runs only while CloudFormation deploys, and its "
             "Connect permissions are the exact-ARN policy beside each association",
         )
-        # cfn-lint W3005: the provider keeps an explicit DependsOn on its role beside the
-        # GetAtt; that is CDK's generated code, not ours to change.
-        function = provider.node.default_child
-        if isinstance(function, CfnResource):
-            function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        ignore_lint(
+            provider,
+            "W3005",
+            "the provider keeps an explicit DependsOn on its role beside the GetAtt; that is "
+            "aws-cdk-lib's generated code, not ours to change",
+        )
         self._provider_acknowledged = True
 
 

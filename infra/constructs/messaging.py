@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Aws, CfnElement, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
@@ -64,10 +64,6 @@ NOTIFY_TIMEOUT_SECONDS = 30
 INBOUND_PREFIX = "inbound/"
 # Redeliveries a notify message may take: quiet-hours deferrals count as receives too.
 NOTIFY_MAX_RECEIVES = 8
-BASIC_EXECUTION_ROLE = (
-    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-    "AWSLambdaBasicExecutionRole]"
-)
 
 
 def sending_window(config: ContactCenterConfig) -> str:
@@ -640,31 +636,9 @@ class Messaging(Construct):
             environment=environment,
             timeout_seconds=timeout_seconds,
             service_name=service,
-        ).function
-        # cfn-lint W3005: CDK keeps an explicit DependsOn on the role beside the GetAtt.
-        cfn_function = function.node.default_child
-        assert isinstance(cfn_function, CfnResource)
-        cfn_function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-        acknowledge(
-            function,
-            BASIC_EXECUTION_ROLE,
-            "Lambda's AWS-managed basic execution policy only lets the function write its own "
-            "log streams; every data permission is a scoped grant",
         )
-        acknowledge(
-            function,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which have "
-            "no resource type and so can only be granted on '*'",
-        )
-        for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
-            acknowledge(
-                function,
-                f"AwsSolutions-IAM5[Action::{action}]",
-                "CDK's grant on a KMS-encrypted table or queue adds this action family, limited "
-                "to the one key that encrypts that resource",
-            )
-        return function
+        function.acknowledge_key_grants()
+        return function.function
 
     def _logical_id(self, construct: Construct) -> str:
         """How cdk-nag names a resource inside a finding: `<LogicalId.Arn>`."""

@@ -7,6 +7,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.nag import acknowledge, ignore_lint
 from infra.paths import LAMBDAS_DIR, PROJECT_ROOT
 
 # Powertools' public layer carries aws-lambda-powertools with its tracer and parser extras
@@ -29,7 +30,11 @@ def lambda_code() -> lambda_.Code:
 
 
 class PythonFunction(Construct):
-    """A Python Lambda with our defaults; `self.function` is the L2 function."""
+    """A Python Lambda with our defaults; `self.function` is the L2 function.
+
+    The findings every such function raises, whatever it does, are acknowledged here once; a
+    function's own grants carry their own acknowledgements where they are made.
+    """
 
     RUNTIME = lambda_.Runtime.PYTHON_3_14
     ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -82,6 +87,34 @@ class PythonFunction(Construct):
                 **(environment or {}),
             },
         )
+        ignore_lint(
+            self.function,
+            "W3005",
+            "CDK keeps an explicit DependsOn on the role beside the GetAtt that already implies it",
+        )
+        acknowledge(
+            self.function,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "Lambda's AWS-managed basic execution policy only lets the function write its own "
+            "log streams; every data permission is a scoped grant",
+        )
+        acknowledge(
+            self.function,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which have "
+            "no resource type and so can only be granted on '*'",
+        )
+
+    def acknowledge_key_grants(self) -> None:
+        """For functions granted use of a KMS-encrypted table, stream or queue."""
+        for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
+            acknowledge(
+                self.function,
+                f"AwsSolutions-IAM5[Action::{action}]",
+                "CDK's grant on a KMS-encrypted table, stream or queue adds this action family, "
+                "limited to the one key that encrypts that resource",
+            )
 
 
 _RETENTION_BY_DAYS = {

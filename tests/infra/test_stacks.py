@@ -37,6 +37,19 @@ def test_every_template_passes_cfn_lint(any_stage: Any) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_every_cfn_lint_suppression_carries_its_reason(any_stage: Any) -> None:
+    suppressed = [
+        (logical_id, resource["Metadata"]["cfn-lint"])
+        for body in any_stage.templates.values()
+        for logical_id, resource in body["Resources"].items()
+        if "cfn-lint" in resource.get("Metadata", {})
+    ]
+    assert suppressed  # every stage has functions, and CDK's DependsOn on their roles (W3005)
+    for logical_id, lint in suppressed:
+        assert lint["config"]["ignore_checks"], logical_id
+        assert len(lint.get("reason", "")) > 20, logical_id
+
+
 def test_cdk_nag_passes_and_every_acknowledgement_has_a_reason(any_stage: Any) -> None:
     plugins = {p["pluginName"]: p for p in any_stage.report["pluginReports"]}
     assert plugins["AwsSolutions"]["conclusion"] == "success"
