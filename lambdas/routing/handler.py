@@ -58,6 +58,9 @@ LAST_RESORT = {
     "queueName": "",
     "priority": str(DEFAULT_BASE_PRIORITY),
     "routingReason": "fallback",
+    "alternateQueueArn": "",
+    "alternateQueueName": "",
+    "alternateRoutingReason": "fallback",
 }
 ROUTED_BY_METRIC = {
     "language": "RoutedByLanguage",
@@ -107,7 +110,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
         customer, source = look_up_customer(request, current)
     decision = decide_route(intent, customer, current.rules)
     if source == "customer_unavailable":
-        decision = decision.model_copy(update={"reasons": (*decision.reasons, source)})
+        decision = decision.model_copy(
+            update={
+                "reasons": (*decision.reasons, source),
+                "alternate_reasons": (*decision.alternate_reasons, source),
+            }
+        )
     metrics.add_metric(name="RoutingDecisions", unit=MetricUnit.Count, value=1)
     routed_by = decision.reasons[0].split(":")[0]
     metrics.add_metric(name=ROUTED_BY_METRIC[routed_by], unit=MetricUnit.Count, value=1)

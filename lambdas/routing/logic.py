@@ -11,6 +11,11 @@ Queue, first rule that applies:
 3. intent: the menu or chat choice (`routing.intents`);
 4. otherwise the default queue.
 
+A language queue keeps its own hours. When the language rule chose the queue, the decision also
+names the *alternate*: the queue the other rules choose. The flows check the chosen queue's hours
+and move a contact the language queue cannot take now (closed, e.g. an outage reported on a
+holiday) to the alternate, so an open queue answers instead of a closed one holding the contact.
+
 Priority (1 is served first, Connect's range 1..100): `base_priority`, lowered to the tier's
 `tier_priority` when that is better (VIP), then lowered by `repeat_contact.priority_boost` for a
 repeat contact. Both adjustments apply whichever rule chose the queue.
@@ -46,14 +51,21 @@ class RouteDecision(BaseModel):
     queue_arn: str
     priority: int = Field(ge=MIN_PRIORITY, le=MAX_PRIORITY)
     reasons: tuple[str, ...]
+    alternate_queue_name: str
+    alternate_queue_arn: str
+    alternate_reasons: tuple[str, ...]
 
     def as_attributes(self) -> dict[str, str]:
-        """The flow's contract: UpdateContactTargetQueue takes queueArn; priority is a string."""
+        """The flow's contract: UpdateContactTargetQueue takes queueArn (alternateQueueArn when
+        the chosen queue is closed); priority is a string."""
         return {
             "queueArn": self.queue_arn,
             "queueName": self.queue_name,
             "priority": str(self.priority),
             "routingReason": ",".join(self.reasons),
+            "alternateQueueArn": self.alternate_queue_arn,
+            "alternateQueueName": self.alternate_queue_name,
+            "alternateRoutingReason": ",".join(self.alternate_reasons),
         }
 
 
@@ -106,36 +118,47 @@ def context_from_profile(
 
 
 def decide_route(intent: str, customer: CustomerContext, rules: RoutingRules) -> RouteDecision:
-    intent_queue = rules.intents.get(intent)
-    repeat = rules.repeat_contact
+    alternate, alternate_reasons = _queue_without_language(intent, customer, rules)
     if customer.language in rules.languages:
         queue, reasons = rules.languages[customer.language], [f"language:{customer.language}"]
-    elif (
-        customer.is_repeat
-        and repeat.same_queue
-        and customer.last_queue in rules.queues
-        and intent_queue in (None, rules.default_queue)
-    ):
-        queue, reasons = customer.last_queue, ["repeat_contact_queue"]
-    elif intent_queue is not None:
-        queue, reasons = intent_queue, [f"intent:{intent}"]
     else:
-        queue, reasons = rules.default_queue, ["default"]
+        queue, reasons = alternate, list(alternate_reasons)
 
     priority = rules.base_priority
+    adjustments: list[str] = []
     tier_priority = rules.tier_priority.get(customer.tier)
     if tier_priority is not None and tier_priority < priority:
         priority = tier_priority
-        reasons.append(f"tier:{customer.tier}")
-    if customer.is_repeat and repeat.priority_boost:
-        priority -= repeat.priority_boost
-        reasons.append("repeat_contact_boost")
+        adjustments.append(f"tier:{customer.tier}")
+    if customer.is_repeat and rules.repeat_contact.priority_boost:
+        priority -= rules.repeat_contact.priority_boost
+        adjustments.append("repeat_contact_boost")
     return RouteDecision(
         queue_name=queue,
         queue_arn=rules.queue_arn(queue),
         priority=min(MAX_PRIORITY, max(MIN_PRIORITY, priority)),
-        reasons=tuple(reasons),
+        reasons=(*reasons, *adjustments),
+        alternate_queue_name=alternate,
+        alternate_queue_arn=rules.queue_arn(alternate),
+        alternate_reasons=(*alternate_reasons, *adjustments),
     )
+
+
+def _queue_without_language(
+    intent: str, customer: CustomerContext, rules: RoutingRules
+) -> tuple[str, list[str]]:
+    """Rules 2-4: the queue for the contact when its language does not decide."""
+    intent_queue = rules.intents.get(intent)
+    if (
+        customer.is_repeat
+        and rules.repeat_contact.same_queue
+        and customer.last_queue in rules.queues
+        and intent_queue in (None, rules.default_queue)
+    ):
+        return customer.last_queue, ["repeat_contact_queue"]
+    if intent_queue is not None:
+        return intent_queue, [f"intent:{intent}"]
+    return rules.default_queue, ["default"]
 
 
 def default_route(rules: RoutingRules) -> RouteDecision:
@@ -145,6 +168,9 @@ def default_route(rules: RoutingRules) -> RouteDecision:
         queue_arn=rules.queue_arn(rules.default_queue),
         priority=rules.base_priority,
         reasons=("fallback",),
+        alternate_queue_name=rules.default_queue,
+        alternate_queue_arn=rules.queue_arn(rules.default_queue),
+        alternate_reasons=("fallback",),
     )
 
 

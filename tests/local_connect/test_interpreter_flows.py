@@ -32,6 +32,7 @@ from local_connect.flows.environment import environment, flow_lambda_environment
 from tests.lambdas.customers import (
     JANE_EMAIL,
     JANE_PHONE,
+    LUIS_PHONE,
     UNKNOWN_PHONE,
     create_customers_table,
     seed,
@@ -56,6 +57,7 @@ class StandIns:
             "openIssue": "",
             "lastContactChannel": "VOICE",
             "lastContactAt": "",
+            "lastContactQueue": "",
             "isRepeatContact": "false",
         }
         self.routing_fails = False
@@ -78,6 +80,9 @@ class StandIns:
             "queueName": queue,
             "priority": "3",
             "routingReason": f"intent:{intent}",
+            "alternateQueueArn": self.library.arn("queue", queue),
+            "alternateQueueName": queue,
+            "alternateRoutingReason": f"intent:{intent}",
         }
 
 
@@ -310,6 +315,28 @@ def test_real_lambdas_route_an_unknown_caller_by_intent_at_base_priority(
     assert outcome.priority is None or outcome.priority >= dev_config.routing.base_priority
 
 
+def test_real_lambdas_send_a_spanish_speaker_to_the_spanish_queue_while_it_is_open(
+    real_stage: FlowInterpreter,
+) -> None:
+    contact = Contact(channel="VOICE", customer_endpoint=Contact.phone(LUIS_PHONE))
+    outcome = real_stage.run("inbound_voice", contact, customer=ScriptedCustomer(["2"]), at=OPEN)
+    assert outcome.reached_queue and outcome.queue == "spanish"
+    assert outcome.attributes["routingReason"].startswith("language:es")
+
+
+def test_an_outage_reported_in_spanish_on_a_holiday_goes_to_the_open_queue_not_the_closed_one(
+    real_stage: FlowInterpreter,
+) -> None:
+    # `spanish` keeps business hours (closed on Thanksgiving); `support` is open around the clock.
+    contact = Contact(channel="VOICE", customer_endpoint=Contact.phone(LUIS_PHONE))
+    outcome = real_stage.run(
+        "inbound_voice", contact, customer=ScriptedCustomer(["2"]), at=THANKSGIVING
+    )
+    assert outcome.reached_queue and outcome.queue == "support"
+    assert outcome.attributes["queueName"] == "support"
+    assert outcome.attributes["routingReason"].startswith("intent:outage")
+
+
 def test_real_lambdas_find_a_chat_customer_by_the_email_the_form_gave(
     real_stage: FlowInterpreter,
 ) -> None:
@@ -361,3 +388,36 @@ def test_every_real_world_flow_runs_or_names_the_action_it_cannot_run(realworld_
     assert len(results) == len(paths) == 48
     ran = [name for name, result in results.items() if result == "ran"]
     assert len(ran) >= 47, json.dumps(results, indent=1)  # one needs Amazon Q (Wisdom)
+
+
+def test_a_repeat_caller_is_routed_from_the_copied_crm_answer_without_a_second_lookup(
+    real_stage: FlowInterpreter,
+) -> None:
+    # Jane emailed billing 20 hours ago; today she presses 0 ("anything else").
+    contact = Contact(channel="VOICE", customer_endpoint=Contact.phone(JANE_PHONE))
+    outcome = real_stage.run("inbound_voice", contact, customer=ScriptedCustomer(["0"]), at=OPEN)
+    assert outcome.attributes["isRepeatContact"] == "true"
+    assert outcome.attributes["lastContactQueue"] == "billing"
+    assert outcome.queue == "billing"
+    assert outcome.attributes["routingReason"].startswith("repeat_contact_queue")
+    routing_call = outcome.lambda_calls[-1]
+    assert routing_call.function == "routing"
+    assert '"RoutedToLastQueue"' in routing_call.output
+    assert '"RoutingLookups"' not in routing_call.output  # emitted on every DynamoDB lookup
+
+
+def test_a_first_time_web_chat_customer_is_not_welcomed_back(real_stage: FlowInterpreter) -> None:
+    # chat_start created Jane's profile moments ago from the pre-chat form: she is found, but new.
+    new = Contact(
+        channel="CHAT",
+        attributes={"intent": "billing", "customerId": "c-jane", "newCustomer": "true"},
+    )
+    returning = Contact(
+        channel="CHAT",
+        attributes={"intent": "billing", "customerId": "c-jane", "newCustomer": "false"},
+    )
+    first_visit = real_stage.run("inbound_chat", new, at=OPEN)
+    second_visit = real_stage.run("inbound_chat", returning, at=OPEN)
+    assert first_visit.attributes["customerFound"] == "true"
+    assert not any(line.startswith("Welcome back") for line in first_visit.said())
+    assert "Welcome back, Jane!" in second_visit.said()

@@ -27,7 +27,15 @@ from tests.lambdas.crm_lookup.test_properties import damaged_events, json_values
 from tests.lambdas.customers import JANE_PHONE, LUIS_PHONE, SAM_EMAIL, UNKNOWN_PHONE
 from tests.lambdas.routing.conftest import Routing, queue_arn
 
-ANSWER_KEYS = {"queueArn", "queueName", "priority", "routingReason"}
+ANSWER_KEYS = {
+    "queueArn",
+    "queueName",
+    "priority",
+    "routingReason",
+    "alternateQueueArn",
+    "alternateQueueName",
+    "alternateRoutingReason",
+}
 
 
 def crm_answer(**overrides: str) -> dict[str, str]:
@@ -56,6 +64,9 @@ def test_flow_that_passed_the_crm_answer_is_routed_with_zero_dynamodb_calls(
         "queueName": "billing",
         "priority": "1",
         "routingReason": "intent:billing,tier:vip",
+        "alternateQueueArn": queue_arn("billing"),
+        "alternateQueueName": "billing",
+        "alternateRoutingReason": "intent:billing,tier:vip",
     }
     assert routing.dynamodb.calls == []
 
@@ -139,6 +150,9 @@ def test_malformed_event_answers_the_default_queue(routing: Routing, event: Any)
         "queueName": "general",
         "priority": "5",
         "routingReason": "fallback",
+        "alternateQueueArn": queue_arn("general"),
+        "alternateQueueName": "general",
+        "alternateRoutingReason": "fallback",
     }
 
 

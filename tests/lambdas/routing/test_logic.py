@@ -115,6 +115,9 @@ def test_language_with_its_own_queue_wins_over_intent_and_repeat(dev_rules: Rout
     assert decision.queue_name == "spanish"
     assert decision.reasons[0] == "language:es"
     assert decision.priority == 3  # the repeat boost still applies
+    # When `spanish` is closed, the flow moves the contact to the queue the other rules choose.
+    assert decision.alternate_queue_name == "support"
+    assert decision.alternate_reasons == ("intent:outage", "repeat_contact_boost")
 
 
 def test_language_without_a_queue_routes_by_intent(dev_rules: RoutingRules) -> None:
@@ -135,6 +138,9 @@ def test_default_route_is_the_default_queue_at_base_priority(dev_rules: RoutingR
         "queueName": "general",
         "priority": "5",
         "routingReason": "fallback",
+        "alternateQueueArn": queue_arn("general"),
+        "alternateQueueName": "general",
+        "alternateRoutingReason": "fallback",
     }
 
 
@@ -220,5 +226,16 @@ def test_every_decision_names_a_configured_queue_and_a_connect_priority(
     assert 1 <= decision.priority <= 100
     assert decision.priority <= dev_rules.base_priority
     answer = decision.as_attributes()
-    assert set(answer) == {"queueArn", "queueName", "priority", "routingReason"}
+    assert set(answer) == {
+        "queueArn",
+        "queueName",
+        "priority",
+        "routingReason",
+        "alternateQueueArn",
+        "alternateQueueName",
+        "alternateRoutingReason",
+    }
+    assert decision.alternate_queue_name in dev_rules.queues
+    if not decision.reasons[0].startswith("language:"):
+        assert answer["alternateQueueArn"] == answer["queueArn"]
     assert all(isinstance(v, str) and v for v in answer.values())
