@@ -341,6 +341,7 @@ class local_metrics_table:  # noqa: N801 - used as a context manager, reads like
 
     def __enter__(self) -> Any:
         import os
+        from unittest.mock import patch
 
         import boto3
         from moto import mock_aws
@@ -348,15 +349,20 @@ class local_metrics_table:  # noqa: N801 - used as a context manager, reads like
         from local_connect.rehearsal import LocalResources, create_resources
 
         region = "us-east-1"
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": region,
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        }.items():
-            os.environ.setdefault(name, value)
+        # Only for as long as the tables live: the settings must not leak into whatever the
+        # process does next (Powertools reads them on every flush).
+        self.environment = patch.dict(
+            os.environ,
+            {
+                "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+                "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+                "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", region),
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": "WARNING",
+            },
+        )
+        self.environment.start()
         self.mock = mock_aws()
         self.mock.start()
         names = LocalResources()
@@ -366,6 +372,7 @@ class local_metrics_table:  # noqa: N801 - used as a context manager, reads like
 
     def __exit__(self, *exc: object) -> None:
         self.mock.stop()
+        self.environment.stop()
 
 
 def count_records(
