@@ -27,6 +27,14 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# The chat widget's one npm dependency (amazon-connect-chatjs, pinned by web/package-lock.json),
+# installed here with the Python ones so synthesis and the tests never reach for the registry.
+web_stamp="web/node_modules/.installed-$(sha256sum web/package-lock.json | cut -c1-16)"
+if [ ! -f "$web_stamp" ]; then
+  echo "Installing the chat widget's npm dependency into web/node_modules..." >&2
+  (cd web && npm ci --no-audit --no-fund --omit=dev --loglevel=error >&2)
+  touch "$web_stamp"
+fi
 export PATH="$ROOT/.venv/bin:$PATH"
 # jsii prints an end-of-life banner for Node 20 on every import of aws_cdk.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
