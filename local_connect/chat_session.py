@@ -311,7 +311,11 @@ class ChatContact:
 
 class FlowChatPeer:
     """The web chat server's `ChatPeer` (local_connect.webchat.participant): the chat flow on
-    the other side of a conversation."""
+    the other side of a conversation.
+
+    The server calls from its own threads, outside any session: each call takes the engine's
+    lock and the flow Lambdas' environment for as long as the flow runs, then puts both back.
+    """
 
     def __init__(self, engine: LocalChatEngine, emulated: EmulatedContact) -> None:
         self.engine = engine
@@ -327,18 +331,18 @@ class FlowChatPeer:
             else:
                 conversation.event(message.text)
 
-        with self.engine.lock:
+        with self.engine.lock, self.engine.activated():
             self.chat = self.engine.chat_contact(self.emulated, deliver)
             self.chat.begin()
 
     def customer_message(self, conversation: Any, text: str) -> None:
         if self.chat is not None:
-            with self.engine.lock:
+            with self.engine.lock, self.engine.activated():
                 self.chat.customer_message(text)
 
     def customer_left(self, conversation: Any) -> None:
         if self.chat is not None:
-            with self.engine.lock:
+            with self.engine.lock, self.engine.activated():
                 self.chat.customer_left()
 
 

@@ -109,12 +109,21 @@ class LocalChatServer:
         self.participants = ParticipantService(self._websocket_url)
         self._stack = ExitStack()
         self._http: ThreadingHTTPServer | None = None
+        self._serving = False
         self._ws: Server | None = None
         self._saved_env: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> LocalChatServer:
+        """Everything up, or (on any failure, e.g. a taken port) everything back down."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> LocalChatServer:
         if self.site_dir is None:
             tmp = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="chat-widget-"))
             self.site_dir = build_site(Path(tmp))
@@ -128,15 +137,19 @@ class LocalChatServer:
         self._ws = serve(self._websocket, HOST, 0)
         for target in (self._http.serve_forever, self._ws.serve_forever):
             threading.Thread(target=target, daemon=True).start()
+        self._serving = True
         self._configure_chat_start()
         return self
 
     def stop(self) -> None:
+        # shutdown() waits for serve_forever to notice, so only a server that serves is asked.
         if self._http is not None:
-            self._http.shutdown()
+            if self._serving:
+                self._http.shutdown()
             self._http.server_close()
         if self._ws is not None:
             self._ws.shutdown()
+        self._serving = False
         self._reset_chat_start()
         for name, value in self._saved_env.items():
             if value is None:
