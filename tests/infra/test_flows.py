@@ -279,6 +279,30 @@ def test_each_phone_number_is_pointed_at_its_flow(
     assert seen == {n.name for n in dev_config.phone_numbers}
 
 
+def test_connects_flow_log_group_gets_the_stages_retention_once_the_instance_exists(
+    built: Built, dev_config: ContactCenterConfig
+) -> None:
+    instance = built.logical_id("AWS::Connect::Instance")
+    (resource,) = built.of_type("Custom::ConnectFlowLogRetention").values()
+    create = custom_call(resource, "Create")
+    group = f"/aws/connect/{dev_config.instance.alias}"
+    assert create["action"] == "putRetentionPolicy"
+    assert create["parameters"] == {
+        "logGroupName": group,
+        "retentionInDays": dev_config.retention.log_days,
+    }
+    assert create["ignoreErrorCodesMatching"] == "ResourceNotFoundException"
+    assert instance in resource["DependsOn"]
+    (policy,) = [
+        p
+        for name, p in built.of_type("AWS::IAM::Policy").items()
+        if name.startswith("FlowsFlowLogRetention")
+    ]
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "logs:PutRetentionPolicy"
+    assert group in json.dumps(statement["Resource"])
+
+
 def test_association_policies_name_exact_actions_and_arns(built: Built) -> None:
     voice_flow = built.logical_id("AWS::Connect::ContactFlow", Name="inbound_voice")
     policies = [

@@ -37,6 +37,44 @@ def test_every_template_passes_cfn_lint(any_stage: Any) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+SITE_BUCKET = "ChatSite"
+IDLE_COMPUTE = (
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::Instance",
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::ECS::Service",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::OpenSearchService::Domain",
+)
+
+
+def test_nothing_bills_while_idle_except_what_the_readme_lists(any_stage: Any) -> None:
+    resources = [
+        (logical_id, resource)
+        for body in any_stage.templates.values()
+        for logical_id, resource in body["Resources"].items()
+    ]
+    for logical_id, resource in resources:
+        kind, props = resource["Type"], resource.get("Properties", {})
+        assert kind not in IDLE_COMPUTE, logical_id
+        if kind == "AWS::Logs::LogGroup":
+            assert props.get("RetentionInDays"), logical_id
+        if kind == "AWS::Lambda::Function":
+            # Without a log group of ours, Lambda makes /aws/lambda/<name> that never expires.
+            assert props.get("LoggingConfig", {}).get("LogGroup"), logical_id
+            assert "ProvisionedConcurrencyConfig" not in props, logical_id
+        if kind == "AWS::S3::Bucket":
+            rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
+            assert rules, logical_id
+            # The widget's site holds exactly what each deploy puts there (BucketDeployment
+            # prunes the rest): it must not expire; every other bucket's objects do.
+            if not logical_id.startswith(SITE_BUCKET):
+                assert any("ExpirationInDays" in rule for rule in rules), logical_id
+        if kind == "AWS::DynamoDB::Table":
+            assert props["BillingMode"] == "PAY_PER_REQUEST", logical_id
+
+
 def test_every_cfn_lint_suppression_carries_its_reason(any_stage: Any) -> None:
     suppressed = [
         (logical_id, resource["Metadata"]["cfn-lint"])
