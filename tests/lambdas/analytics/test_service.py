@@ -19,7 +19,7 @@ from tests.conftest import Tables
 from tests.lambdas.analytics import ctr
 from tests.lambdas.analytics.conftest import label, nonzero
 
-SETTINGS = AnalyticsSettings(METRICS_TABLE="metrics", CUSTOMERS_TABLE="customers")
+SETTINGS = AnalyticsSettings(metrics_table="metrics", customers_table="customers")
 
 
 def throttled(operation: str) -> ClientError:
