@@ -363,14 +363,19 @@ class local_metrics_table:  # noqa: N801 - used as a context manager, reads like
             },
         )
         self.environment.start()
+        from local_connect.moto_transactions import item_level_rollback
+
         self.mock = mock_aws()
         self.mock.start()
+        self.rollback = item_level_rollback()
+        self.rollback.__enter__()
         names = LocalResources()
         create_resources(names, region=region)
         count_records(self.config, self.records, names.metrics_table, names.customers_table)
         return boto3.resource("dynamodb", region_name=region).Table(names.metrics_table)
 
     def __exit__(self, *exc: object) -> None:
+        self.rollback.__exit__(None, None, None)
         self.mock.stop()
         self.environment.stop()
 
