@@ -29,8 +29,12 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
-_lock = threading.Lock()
-_depth = 0
+
+class _Patch:
+    """How many blocks are inside `item_level_rollback` (threads and nesting share the patch)."""
+
+    lock = threading.Lock()
+    depth = 0
 
 
 def _copy_except_tables(value: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -81,17 +85,16 @@ _ORIGINAL = DynamoDBBackend.transact_write_items
 @contextmanager
 def item_level_rollback() -> Iterator[None]:
     """For the block, moto's transactions back up items instead of whole tables."""
-    global _depth
-    with _lock:
-        if _depth == 0:
+    with _Patch.lock:
+        if _Patch.depth == 0:
             dynamodb_models.copy = SimpleNamespace(deepcopy=_copy_except_tables)  # type: ignore[attr-defined,assignment]
             DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
-        _depth += 1
+        _Patch.depth += 1
     try:
         yield
     finally:
-        with _lock:
-            _depth -= 1
-            if _depth == 0:
+        with _Patch.lock:
+            _Patch.depth -= 1
+            if _Patch.depth == 0:
                 dynamodb_models.copy = copy  # type: ignore[attr-defined]
                 DynamoDBBackend.transact_write_items = _ORIGINAL  # type: ignore[method-assign]

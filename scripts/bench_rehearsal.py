@@ -28,7 +28,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4))
     args = parser.parse_args()
 
-    from local_connect.rehearsal import StreamedRecords, rehearse
+    from local_connect.rehearsal import AnalyticsStage, rehearse
     from local_connect.scenarios import load_config_for, load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -38,7 +38,7 @@ def main() -> int:
     contacts = 0
     for _ in range(args.repeat):
         started = time.perf_counter()
-        rehearsal = rehearse(scenario, config, kpi_stage=StreamedRecords(), workers=args.workers)
+        rehearsal = rehearse(scenario, config, kpi_stage=AnalyticsStage(), workers=args.workers)
         walls.append(time.perf_counter() - started)
         contacts = rehearsal.contacts
         for run in rehearsal.runs:
@@ -46,7 +46,7 @@ def main() -> int:
                 stages.setdefault(stage, []).append(seconds)
     wall = statistics.median(walls)
     started = time.perf_counter()
-    rehearse(scenario, config, kpi_stage=StreamedRecords(), workers=1)
+    rehearse(scenario, config, kpi_stage=AnalyticsStage(), workers=1)
     sequential = time.perf_counter() - started
     per_run = {stage: sum(values) / args.repeat for stage, values in stages.items()}
     print(

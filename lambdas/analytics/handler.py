@@ -65,7 +65,7 @@ def counter() -> ContactRecordCounter:
     return build_counter(
         config,
         metrics_table=dynamodb.Table(config.metrics_table),
-        customers_table=dynamodb.Table(config.customers_table),
+        customers_table=dynamodb.Table(config.customers_table) if config.customer_history else None,
     )
 
 

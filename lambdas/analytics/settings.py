@@ -21,6 +21,9 @@ class AnalyticsSettings(BaseModel):
     repeat_window_hours: int = Field(default=48, alias="REPEAT_WINDOW_HOURS", ge=1, le=720)
     metrics_retention_days: int = Field(default=400, alias="METRICS_RETENTION_DAYS", ge=1)
     contact_history_days: int = Field(default=400, alias="CONTACT_HISTORY_DAYS", ge=1)
+    # Off only where nobody reads the history (the local rehearsal's KPI stage): without it
+    # repeat contacts are not decided, every other KPI is unchanged.
+    customer_history: bool = Field(default=True, alias="CUSTOMER_HISTORY")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:

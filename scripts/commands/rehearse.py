@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     from local_connect.rehearsal import (
-        StreamedRecords,
+        AnalyticsStage,
         comparison_table,
         kpi_table,
         rehearse,
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             scenario,
             config,
             variants=args.variant,
-            kpi_stage=StreamedRecords(),
+            kpi_stage=AnalyticsStage(),
             workers=args.workers,
         )
     except KeyError as error:
