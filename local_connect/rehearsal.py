@@ -21,6 +21,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -81,54 +82,6 @@ class EntryRouter(Protocol):
     def route(self, contact: ArrivingContact, at: datetime) -> FlowOutcome: ...
 
     def summary(self) -> str: ...
-
-
-class ConfigRouter:
-    """Routing by the config's rules alone: menu intent -> queue, base priority, queue hours.
-
-    The stand-in used when the flow interpreter is not available: it does not run the flows or
-    the Lambdas, and the report says so.
-    """
-
-    def __init__(self, config: ContactCenterConfig) -> None:
-        self.config = config
-        self.routed = 0
-
-    def route(self, contact: ArrivingContact, at: datetime) -> FlowOutcome:
-        self.routed += 1
-        rules = self.config.routing
-        queue = rules.intents.get(contact.routes_as, rules.default_queue)
-        if not queue_open(self.config, queue, at):
-            return FlowOutcome(queue=None, attributes={"intent": contact.routes_as})
-        return FlowOutcome(
-            queue=queue,
-            priority=rules.base_priority,
-            attributes={"intent": contact.routes_as, "queueName": queue},
-        )
-
-    def summary(self) -> str:
-        return (
-            f"entry flows NOT interpreted: {self.routed} contacts routed by the config's rules "
-            "(intent -> queue, base priority, queue hours)"
-        )
-
-
-def queue_open(config: ContactCenterConfig, queue: str, at: datetime) -> bool:
-    """Whether the queue's hours of operation are open at `at` (holidays included)."""
-    hours = config.hours[config.queues[queue].hours]
-    local = at.astimezone(ZoneInfo(hours.time_zone))
-    for holiday in hours.holidays:
-        if holiday.date == local.date():
-            return any(r.start <= local.time() < r.end for r in holiday.open)
-    ranges = next(
-        (
-            ranges
-            for day, ranges in hours.weekly.items()
-            if day.value == local.strftime("%A").upper()
-        ),
-        [],
-    )
-    return any(r.start <= local.time() < r.end for r in ranges)
 
 
 # -- the AWS side, under moto ---------------------------------------------------------------------
@@ -453,6 +406,53 @@ def run_variant(
     zone = local_zone(config)
     day_start = datetime.combine(scenario.date, clock(0), tzinfo=zone)
     router = router_factory(config, population)
+    with router if isinstance(router, AbstractContextManager) else nullcontext():
+        requests, ended_in_flow, routed = route_contacts(router, contacts, day_start)
+    routing_summary = router.summary()
+    timings["flows"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    simulator = Simulator(
+        profiles_from_config(config),
+        staffing_steps(scenario.staffing_for(name)),
+        callbacks=policy,
+        capacity={q: cfg.max_contacts for q, cfg in config.queues.items() if cfg.max_contacts},
+        # The entry flows' QueueAtCapacity branch books callbacks in ${queue:routing.default_queue}.
+        overflow_queue=config.routing.default_queue,
+    )
+    simulation = simulator.run(requests)
+    timings["acd"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    instance = Instance(day_start=day_start, phone_numbers=SYSTEM_NUMBERS)
+    records = build_records(instance, ended_in_flow.values(), routed, simulation.contacts)
+    timings["records"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    kpis, source = kpi_stage(config, records, service_level_seconds)
+    timings["analytics"] = time.perf_counter() - started
+    return VariantRun(
+        name=name,
+        description=variant.description,
+        config=config,
+        contacts=contacts,
+        simulation=simulation,
+        records=records,
+        kpis=kpis,
+        kpi_source=source,
+        routing=routing_summary,
+        timings=timings,
+    )
+
+
+def route_contacts(
+    router: EntryRouter, contacts: Sequence[ArrivingContact], day_start: datetime
+) -> tuple[
+    list[ContactRequest],
+    dict[str, tuple[ArrivingContact, FlowOutcome]],
+    dict[str, tuple[ArrivingContact, FlowOutcome]],
+]:
+    """Each contact through its entry flow: ACD requests for the queued, the rest ended."""
     requests: list[ContactRequest] = []
     ended_in_flow: dict[str, tuple[ArrivingContact, FlowOutcome]] = {}
     routed: dict[str, tuple[ArrivingContact, FlowOutcome]] = {}
@@ -487,40 +487,7 @@ def run_variant(
                 callback_answers=contact.callback_answers,
             )
         )
-    timings["flows"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    simulator = Simulator(
-        profiles_from_config(config),
-        staffing_steps(scenario.staffing_for(name)),
-        callbacks=policy,
-        capacity={q: cfg.max_contacts for q, cfg in config.queues.items() if cfg.max_contacts},
-        # The entry flows' QueueAtCapacity branch books callbacks in ${queue:routing.default_queue}.
-        overflow_queue=config.routing.default_queue,
-    )
-    simulation = simulator.run(requests)
-    timings["acd"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    instance = Instance(day_start=day_start, phone_numbers=SYSTEM_NUMBERS)
-    records = build_records(instance, ended_in_flow.values(), routed, simulation.contacts)
-    timings["records"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    kpis, source = kpi_stage(config, records, service_level_seconds)
-    timings["analytics"] = time.perf_counter() - started
-    return VariantRun(
-        name=name,
-        description=variant.description,
-        config=config,
-        contacts=contacts,
-        simulation=simulation,
-        records=records,
-        kpis=kpis,
-        kpi_source=source,
-        routing=router.summary(),
-        timings=timings,
-    )
+    return requests, ended_in_flow, routed
 
 
 def build_records(
@@ -566,16 +533,12 @@ def _record_contact(
     )
 
 
-def config_router(config: ContactCenterConfig, population: Sequence[Customer]) -> EntryRouter:
-    return ConfigRouter(config)
-
-
 def rehearse(
     scenario: Scenario,
     config: ContactCenterConfig,
     *,
     variants: Sequence[str] | None = None,
-    router_factory: RouterFactory = config_router,
+    router_factory: RouterFactory | None = None,
     kpi_stage: KpiStage = records_only,
     workers: int = 1,
 ) -> Rehearsal:
@@ -583,8 +546,14 @@ def rehearse(
 
     Variants are independent days (own seed, own moto account), so with `workers` > 1 they
     run in parallel processes; the results are the same either way. `router_factory` and
-    `kpi_stage` must then be picklable (module-level functions or simple objects).
+    `kpi_stage` must then be picklable (module-level functions or simple objects). By default
+    the stage's entry flows are interpreted with the real flow Lambdas
+    (local_connect.flow_router).
     """
+    if router_factory is None:
+        from local_connect.flow_router import flow_router
+
+        router_factory = flow_router
     started = time.perf_counter()
     names = list(variants) if variants else list(scenario.variants)
     unknown = [name for name in names if name not in scenario.variants]

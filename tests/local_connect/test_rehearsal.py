@@ -17,7 +17,6 @@ from local_connect.rehearsal import (
     comparison_table,
     data_constants,
     kpi_table,
-    queue_open,
     rehearse,
     staffing_steps,
     variant_config,
@@ -121,17 +120,6 @@ def test_variant_config_switches_channels_only(dev_config: ContactCenterConfig) 
     voice = variant_config(dev_config, ["voice"])
     assert voice.channels.voice and not voice.channels.chat and not voice.channels.sms
     assert voice.queues == dev_config.queues
-
-
-def test_closed_queues_send_contacts_nowhere(dev_config: ContactCenterConfig) -> None:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    chicago = ZoneInfo("America/Chicago")
-    assert queue_open(dev_config, "billing", datetime(2026, 12, 1, 9, tzinfo=chicago))
-    assert not queue_open(dev_config, "billing", datetime(2026, 12, 1, 19, tzinfo=chicago))
-    assert not queue_open(dev_config, "billing", datetime(2026, 12, 25, 9, tzinfo=chicago))
-    assert queue_open(dev_config, "support", datetime(2026, 12, 25, 3, tzinfo=chicago))
 
 
 def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
