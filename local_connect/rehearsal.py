@@ -208,6 +208,9 @@ class AnalyticsStage:
             stream.put(records)
             handler.settings.cache_clear()
             handler.counter.cache_clear()
+            # The Logger keeps the level and the stream it had at import: quiet it for the day.
+            level = handler.logger.log_level
+            handler.logger.setLevel("WARNING")
             try:
                 for event in stream.lambda_events(self.batch_size):
                     response = handler.handler(event, _LambdaContext())  # type: ignore[arg-type]
@@ -221,6 +224,7 @@ class AnalyticsStage:
                 start, end = _records_window(records)
                 rows = MetricsRepository(table, retention_days=1).read_intervals(start, end)
             finally:
+                handler.logger.setLevel(level)
                 handler.settings.cache_clear()
                 handler.counter.cache_clear()
         kpis: dict[tuple[str, str], Kpi] = {}

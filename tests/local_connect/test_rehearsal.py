@@ -123,7 +123,7 @@ def test_variant_config_switches_channels_only(dev_config: ContactCenterConfig) 
 
 
 def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     scenario = tmp_path / "small.yaml"
     scenario.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
@@ -141,9 +141,12 @@ def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
             "1",
         ]
     )
-    out = capsys.readouterr().out
+    out = capfd.readouterr().out
     assert code == 0
     assert "== phone:" in out and "== blended:" in out and "== comparison" in out
+    assert "entry flows interpreted with the real crm_lookup and routing Lambdas" in out
+    assert "counted by the analytics handler" in out
+    assert '"level":"INFO"' not in out  # the functions' logs stay out of the report
     assert chart.is_file()
     lines = (tmp_path / "small-phone.jsonl").read_text(encoding="utf-8").splitlines()
     records = [yaml.safe_load(line) for line in lines]
