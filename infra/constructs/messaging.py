@@ -218,8 +218,52 @@ class Messaging(Construct):
         data.customers_table.grant_read_data(self.notify)
         data.idempotency_table.grant_read_write_data(self.notify)
         self._grant_notify_senders()
+        self.follow_up: lambda_.Function | None = None
+        if config.channels.sms and config.sms is not None:
+            self.follow_up = self._follow_up(data, log_days)
         self._dead_letter_alarms()
         CfnOutput(self, "NotifyQueueUrl", value=self.notify_queue.queue_url)
+
+    def _follow_up(self, data: DataStore, log_days: int) -> lambda_.Function:
+        """What the voice flow promised a caller (`followUpRequested`: a callback confirmation or
+        a text instead of waiting), read from the contact records and put on the notify queue.
+
+        The event source's filter lets only those records invoke the function: every other
+        contact costs nothing here.
+        """
+        function = self._function(
+            "FollowUp",
+            handler="lambdas.follow_up.handler.handler",
+            description="Contact records asking for a follow-up -> notify queue",
+            service="follow-up",
+            environment={"NOTIFY_QUEUE_URL": self.notify_queue.queue_url},
+            log_days=log_days,
+        )
+        function.add_event_source(
+            event_sources.KinesisEventSource(
+                data.contact_record_stream,
+                starting_position=lambda_.StartingPosition.LATEST,
+                batch_size=100,
+                bisect_batch_on_error=True,
+                retry_attempts=3,
+                max_record_age=Duration.hours(6),
+                report_batch_item_failures=True,
+                on_failure=event_sources.SqsDlq(self.failures),
+                filters=[
+                    lambda_.FilterCriteria.filter(
+                        {
+                            "data": {
+                                "Attributes": {
+                                    "followUpRequested": lambda_.FilterRule.or_("callback", "sms")
+                                }
+                            }
+                        }
+                    )
+                ],
+            )
+        )
+        self.notify_queue.grant_send_messages(function)
+        return function
 
     # --- SMS ------------------------------------------------------------------------------------
     def _sms(self) -> dict[str, str]:

@@ -36,13 +36,10 @@ from lambdas.analytics.logic import (
     queue_name,
 )
 from lambdas.common.contact_records import ContactRecord
+from lambdas.common.identification import WITHHELD_NUMBERS
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import ContactSummary, CustomerProfile, Identifier, ProfileRepository
 
-# Carriers substitute these for a withheld caller ID ("ANONYMOUS" on a keypad is 266696687):
-# matching them would make every anonymous caller one customer with a 100% repeat rate.
-# (The same list guards the flow Lambdas' lookups.)
-WITHHELD_NUMBERS = frozenset({"+266696687", "+10000000000", "+11111111111"})
 # History entries read when the identity snapshot cannot decide (replays, out-of-order records).
 HISTORY_PROBE = 20
 _NO_START = datetime.min.replace(tzinfo=UTC)

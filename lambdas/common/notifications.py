@@ -30,6 +30,7 @@ class NotificationKind(StrEnum):
     APPOINTMENT_REMINDER = "appointment_reminder"
     CALLBACK_CONFIRMATION = "callback_confirmation"
     SURVEY_INVITATION = "survey_invitation"
+    TEXT_FOLLOW_UP = "text_follow_up"
 
 
 class _Content(BaseModel):
@@ -60,8 +61,17 @@ class SurveyInvitation(_Content):
     )
 
 
+class TextFollowUp(_Content):
+    """The customer asked to be texted instead of waiting (the voice flow's offer): the text
+    opens a conversation their reply continues, on the contact center's SMS number."""
+
+    kind: Literal[NotificationKind.TEXT_FOLLOW_UP] = NotificationKind.TEXT_FOLLOW_UP
+    contact_id: str = Field(min_length=1, max_length=256)
+
+
 Content = Annotated[
-    AppointmentReminder | CallbackConfirmation | SurveyInvitation, Field(discriminator="kind")
+    AppointmentReminder | CallbackConfirmation | SurveyInvitation | TextFollowUp,
+    Field(discriminator="kind"),
 ]
 
 

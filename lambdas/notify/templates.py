@@ -17,6 +17,7 @@ from lambdas.common.notifications import (
     CallbackConfirmation,
     NotificationChannel,
     SurveyInvitation,
+    TextFollowUp,
 )
 
 DEFAULT_LANGUAGE = "en"
@@ -53,7 +54,7 @@ _ES_MONTHS = (
     "diciembre",
 )
 
-Content = AppointmentReminder | CallbackConfirmation | SurveyInvitation
+Content = AppointmentReminder | CallbackConfirmation | SurveyInvitation | TextFollowUp
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,23 @@ def render(
             organisation=organisation,
             line=line,
             reply=None,
+            subject=subject,
+            spanish=spanish,
+        )
+    if isinstance(content, TextFollowUp):
+        if spanish:
+            line = "le escribimos por texto, tal y como nos dijo."
+            reply = "Cuéntenos por este medio qué necesita y un agente le va a contestar."
+            subject = "Seguimos en contacto"
+        else:
+            line = "you asked us to text you."
+            reply = "Tell us here what you need and an agent will answer."
+            subject = "Following up"
+        return _compose(
+            channel,
+            organisation=organisation,
+            line=line,
+            reply=reply,
             subject=subject,
             spanish=spanish,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -480,3 +481,31 @@ def test_failure_queues_and_sms_spend_raise_alarms(
     (spend,) = [a for a in alarms if a["Properties"]["MetricName"] == "SmsSpendUsd"]
     assert spend["Properties"]["Threshold"] == dev_config.sms.monthly_spend_limit_usd / 4  # type: ignore[union-attr]
     assert spend["Properties"]["Dimensions"] == [{"Name": "service", "Value": "delivery-events"}]
+
+
+def test_follow_ups_read_only_the_contact_records_that_ask_for_one(
+    synth: Synth, dev_config: ContactCenterConfig, prod_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(dev_config))
+    env = function_env(template, "lambdas.follow_up.handler.handler")
+    assert set(env) >= {"NOTIFY_QUEUE_URL"}
+    (mapping,) = [
+        m
+        for m in template.find_resources("AWS::Lambda::EventSourceMapping").values()
+        if "FilterCriteria" in m["Properties"]
+    ]
+    props = mapping["Properties"]
+    (criterion,) = props["FilterCriteria"]["Filters"]
+    assert json.loads(criterion["Pattern"]) == {
+        "data": {"Attributes": {"followUpRequested": ["callback", "sms"]}}
+    }
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert "OnFailure" in props["DestinationConfig"]
+    # prod has no SMS channel: nobody to text, no function.
+    prod = contact_center(synth(prod_config))
+    assert not [
+        f
+        for f in prod.find_resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == "lambdas.follow_up.handler.handler"
+    ]

@@ -12,6 +12,7 @@ from lambdas.common.notifications import (
     CallbackConfirmation,
     NotificationChannel,
     SurveyInvitation,
+    TextFollowUp,
 )
 from lambdas.notify.logic import sms_segments
 from lambdas.notify.templates import choose_language, format_day_and_time, render, survey_url
@@ -24,13 +25,15 @@ CONTENTS = [
     CallbackConfirmation(contact_id="c1", expected_at=STARTS),
     CallbackConfirmation(contact_id="c1"),
     SurveyInvitation(contact_id="3f1c2a9e-5b7d-4e21-9c3f-8a6b0d4e2f17"),
+    TextFollowUp(contact_id="c1"),
 ]
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("content", CONTENTS, ids=lambda c: type(c).__name__)
 def test_every_sms_names_us_says_how_to_stop_and_stays_within_three_parts(
-    content: AppointmentReminder | CallbackConfirmation | SurveyInvitation, language: str
+    content: AppointmentReminder | CallbackConfirmation | SurveyInvitation | TextFollowUp,
+    language: str,
 ) -> None:
     message = render(
         content,
@@ -133,6 +136,7 @@ def test_texts_stay_in_the_cheap_alphabet_unless_a_date_needs_an_accent() -> Non
         ),
         CallbackConfirmation(contact_id="c1"),
         SurveyInvitation(contact_id="3f1c2a9e-5b7d-4e21-9c3f-8a6b0d4e2f17"),
+        TextFollowUp(contact_id="c1"),
     ]:
         for language in ("en", "es"):
             body = render(
