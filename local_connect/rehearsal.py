@@ -53,6 +53,7 @@ from local_connect.ctr import (
     contact_record,
     kpis_from_records,
 )
+from local_connect.reminders import ReminderTraffic, send_reminders
 from local_connect.scenarios import Scenario
 from local_connect.scenarios.traffic import ArrivingContact, Customer, customers, generate
 
@@ -280,6 +281,7 @@ class VariantRun:
     kpi_source: str
     routing: str
     timings: dict[str, float]
+    reminders: ReminderTraffic | None = None
 
     def total(self, channel: str | None = None) -> Kpi:
         total = Kpi()
@@ -397,6 +399,22 @@ def run_variant(
     variant = scenario.variants[name]
     config = variant_config(base_config, variant.channels)
     policy = callback_policy(config, scenario)
+    reminders = None
+    if variant.reminders is not None:
+        plan = variant.reminders
+        reminders = send_reminders(
+            base_config,
+            plan,
+            population,
+            day=scenario.date,
+            zone=local_zone(config),
+            seed=scenario.seed,
+        )
+        factors = dict(variant.demand_factor)
+        factors[plan.intent] = factors.get(plan.intent, 1.0) * reminders.demand_factor(plan)
+        variant = variant.model_copy(update={"demand_factor": factors})
+        scenario = scenario.model_copy(update={"variants": {**scenario.variants, name: variant}})
+        timings["reminders"] = time.perf_counter() - started
     contacts = generate(
         scenario,
         name,
@@ -446,6 +464,7 @@ def run_variant(
         kpi_source=source,
         routing=routing_summary,
         timings=timings,
+        reminders=reminders,
     )
 
 
@@ -660,6 +679,15 @@ def comparison_table(rehearsal: Rehearsal) -> str:
             f"{name} service level {rehearsal.service_level_seconds}s",
             (_percent(run.total(channel).service_level) for run in runs),
         )
+    if any(run.reminders for run in runs):
+        for outcome, label in (("sent", "sent"), ("opted_out", "refused, opted out")):
+            add(
+                f"reminders {label}",
+                (
+                    f"{run.reminders.counts.get(outcome, 0):,}" if run.reminders else "-"
+                    for run in runs
+                ),
+            )
     add("callbacks booked", (f"{run.callbacks():,}" for run in runs))
     add("callbacks still queued", (f"{run.outcomes(Outcome.UNSERVED):,}" for run in runs))
     add(

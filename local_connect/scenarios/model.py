@@ -148,6 +148,26 @@ class Callbacks(_Strict):
     ring_seconds: float = Field(default=25.0, ge=0)
 
 
+class Reminders(_Strict):
+    """SMS appointment reminders sent the evening before, through the real notify code.
+
+    The effect is an assumption: a customer who received a reminder no longer makes
+    `calls_avoided` of the contacts about `intent` they would have made. The rehearsal applies
+    it only to the share of appointments whose reminder was actually sent (opted-out numbers,
+    for instance, get none).
+    """
+
+    appointments: int = Field(ge=1, description="Appointments on the rehearsed day.")
+    intent: str = Field(description="The demand reminders act on, e.g. appointment_status.")
+    calls_avoided: float = Field(ge=0, le=1)
+    opted_out_share: float = Field(
+        default=0.0, ge=0, le=1, description="Appointment holders who texted STOP before."
+    )
+    sent_at: dt.time = Field(
+        default=dt.time(18, 0), description="Local time the evening before the day."
+    )
+
+
 class Variant(_Strict):
     """One way of running the same day: which channels exist and how demand uses them."""
 
@@ -167,6 +187,7 @@ class Variant(_Strict):
     staffing: dict[str, dict[int, int]] | None = Field(
         default=None, description="Replaces the scenario's staffing for this variant."
     )
+    reminders: Reminders | None = None
 
     @field_validator("demand_factor")
     @classmethod
@@ -252,6 +273,11 @@ class Scenario(_Strict):
         intents = self.demand.intents
         for name, variant in self.variants.items():
             base = f"variants.{name}"
+            if variant.reminders is not None and variant.reminders.intent not in intents:
+                problems.append(
+                    f"{base}.reminders.intent: unknown intent '{variant.reminders.intent}' "
+                    f"(known: {', '.join(sorted(intents))})"
+                )
             for table_name in ("demand_factor", "channel_mix", "self_service"):
                 for intent in getattr(variant, table_name):
                     if intent not in intents:

@@ -63,6 +63,7 @@ SMALL: dict[str, Any] = {
             "channels": ["voice", "chat"],
             "channel_mix": {"ask": {"voice": 0.5, "chat": 0.5}},
             "self_service": {"ask": {"chat": 0.2}},
+            "reminders": {"appointments": 100, "intent": "ask", "calls_avoided": 0.5},
         },
     },
 }
@@ -82,6 +83,16 @@ def test_every_contact_and_callback_becomes_exactly_one_record(small_day: Any) -
         assert {r["Channel"] for r in run.records} == (
             {"VOICE"} if run.name == "phone" else {"VOICE", "CHAT"}
         )
+
+
+def test_reminders_sent_the_evening_before_lower_the_demand_they_act_on(small_day: Any) -> None:
+    phone, blended = small_day.runs
+    assert phone.reminders is None
+    assert blended.reminders is not None and blended.reminders.counts == {"sent": 100}
+    asked = [c for c in blended.contacts if c.intent == "ask"]
+    paid = [c for c in blended.contacts if c.intent == "pay"]
+    # Every reminded customer makes half as many "ask" contacts; "pay" is untouched.
+    assert len(asked) < 0.7 * len(paid)
 
 
 def test_kpis_agree_with_what_the_acd_did(small_day: Any) -> None:
@@ -147,6 +158,8 @@ def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
     assert "entry flows interpreted with the real crm_lookup and routing Lambdas" in out
     assert "counted by the analytics handler" in out
     assert '"level":"INFO"' not in out  # the functions' logs stay out of the report
+    sent_row = next(line for line in out.splitlines() if line.startswith("reminders sent"))
+    assert sorted(sent_row.split()[-2:]) == ["-", "100"]  # phone: none; blended: all texted
     assert chart.is_file()
     lines = (tmp_path / "small-phone.jsonl").read_text(encoding="utf-8").splitlines()
     records = [yaml.safe_load(line) for line in lines]
