@@ -11,6 +11,7 @@ a callback booked after hours) is the outcome the ACD plays on.
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -18,6 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from config import ContactCenterConfig
+from flowlang.loader import load_flow
+from flowlang.placeholders import find_placeholders
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
 from local_connect.flows import Contact, FlowInterpreter, FlowLibrary, LambdaRegistry
@@ -72,10 +75,33 @@ class FlowRouter:
         )
         self.lambdas.cold_start()
         self._stack.callback(self.lambdas.cold_start)
+        self._quiet_function_logs()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stack.close()
+
+    def _quiet_function_logs(self) -> None:
+        """A day is thousands of invocations: only the functions' warnings reach the terminal.
+        Powertools fixes a logger's level when its module is imported, so set it here and put
+        it back afterwards."""
+        assert self.library.stage is not None
+        called = {
+            reference.name
+            for name in self.config.flows
+            for reference in find_placeholders(load_flow(self.library.stage.flow_file(name)))
+            if reference.kind == "lambda"
+        }
+        for name in sorted(called):
+            handler = self.lambdas.handler(name)
+            logger = (
+                getattr(importlib.import_module(handler.__module__), "logger", None)
+                if handler
+                else None
+            )
+            if logger is not None:
+                self._stack.callback(logger.setLevel, logger.log_level)
+                logger.setLevel("WARNING")
 
     # -- routing -----------------------------------------------------------------------------
     def route(self, contact: ArrivingContact, at: datetime) -> FlowOutcome:

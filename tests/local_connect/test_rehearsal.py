@@ -136,6 +136,13 @@ def test_variant_config_switches_channels_only(dev_config: ContactCenterConfig) 
 def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    from lambdas.analytics import handler as analytics
+    from lambdas.crm_lookup import handler as crm_lookup
+    from lambdas.routing import handler as routing
+
+    # As in a long-lived process: the functions' modules already imported, logging at INFO.
+    for module in (crm_lookup, routing, analytics):
+        module.logger.setLevel("INFO")
     scenario = tmp_path / "small.yaml"
     scenario.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
     chart = tmp_path / "small.png"
