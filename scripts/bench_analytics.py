@@ -45,6 +45,7 @@ from lambdas.analytics.logic import CustomerFacts, contribution, interval_start
 from lambdas.analytics.repository import aggregate_item_key
 from lambdas.analytics.settings import AnalyticsSettings
 from lambdas.common.contact_records import ContactRecord
+from local_connect.chat_session import create_customers_table
 from local_connect.moto_transactions import item_level_rollback
 
 DAY = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 07:00 in Chicago
@@ -177,19 +178,9 @@ def _record(
 
 
 def create_table(name: str) -> Any:
-    dynamodb = boto3.resource("dynamodb")
-    return dynamodb.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    """A table with the Data stack's key schema, in the active moto mock."""
+    create_customers_table("us-east-1", name)
+    return boto3.resource("dynamodb").Table(name)
 
 
 def measured(table: Any, work: Callable[[], object]) -> tuple[DynamoDbCalls, float, float]:
@@ -281,18 +272,7 @@ def main() -> None:
         )
 
         if args.with_history:
-            customers = boto3.resource("dynamodb").create_table(
-                TableName="customers",
-                KeySchema=[
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "pk", "AttributeType": "S"},
-                    {"AttributeName": "sk", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            customers = create_table("customers")
             full_table = create_table("metrics-full")
             full = build_counter(settings, metrics_table=full_table, customers_table=customers)
             history_calls = DynamoDbCalls()

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import botocore.session
 from moto import mock_aws
 from websockets.exceptions import ConnectionClosed
@@ -174,19 +173,9 @@ class LocalChatServer:
 
     # -- wiring --------------------------------------------------------------------------------
     def _create_customers_table(self) -> None:
-        # The deployed table's key schema (infra/constructs/data.py: pk/sk strings).
-        boto3.client("dynamodb", region_name=self.world.region).create_table(
-            TableName=CUSTOMERS_TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        from local_connect.chat_session import create_customers_table
+
+        create_customers_table(self.world.region, CUSTOMERS_TABLE)
 
     def _configure_chat_start(self) -> None:
         chat = self.config.chat

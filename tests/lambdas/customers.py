@@ -29,9 +29,12 @@ def email(value: str) -> Identifier:
     return Identifier(kind=IdentifierKind.EMAIL, value=value)
 
 
-def seed(repository: ProfileRepository) -> None:
+def seed(repository: ProfileRepository, now: datetime = NOW) -> None:
     """Jane: VIP who emailed billing 20 h ago (repeat); Luis: Spanish, chat id, 10 days quiet;
-    Sam: business tier, called support 47 h ago (repeat, just); Ada: medical priority, new."""
+    Sam: business tier, called support 47 h ago (repeat, just); Ada: medical priority, new.
+
+    "Ago" is from `now`: the handlers' own clock when a test runs them unpatched, so the history
+    keeps its meaning whatever day the suite runs."""
     repository.save(
         CustomerProfile(
             customer_id="c-jane",
@@ -73,13 +76,13 @@ def seed(repository: ProfileRepository) -> None:
     )
     history = {
         "c-jane": ContactSummary(
-            contact_id="k-jane-1", channel="EMAIL", at=NOW - timedelta(hours=20), queue="billing"
+            contact_id="k-jane-1", channel="EMAIL", at=now - timedelta(hours=20), queue="billing"
         ),
         "c-luis": ContactSummary(
-            contact_id="k-luis-1", channel="CHAT", at=NOW - timedelta(days=10), queue="spanish"
+            contact_id="k-luis-1", channel="CHAT", at=now - timedelta(days=10), queue="spanish"
         ),
         "c-sam": ContactSummary(
-            contact_id="k-sam-1", channel="VOICE", at=NOW - timedelta(hours=47), queue="support"
+            contact_id="k-sam-1", channel="VOICE", at=now - timedelta(hours=47), queue="support"
         ),
     }
     for customer_id, contact in history.items():

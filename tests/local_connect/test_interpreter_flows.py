@@ -281,7 +281,8 @@ def real_stage(
     lambdas = LambdaRegistry()
     with mock_aws(), environment(flow_lambda_environment(dev_config, library)):
         create_customers_table(table_definitions)
-        seed(ProfileRepository(boto3.resource("dynamodb").Table("customers")))
+        # The handlers read the wall clock, not the interpreter's `at`: history is seeded from it.
+        seed(ProfileRepository(boto3.resource("dynamodb").Table("customers")), datetime.now(UTC))
         aws_clients.dynamodb_table.cache_clear()
         for name in ("crm_lookup", "routing"):
             lambdas.handler(name)
