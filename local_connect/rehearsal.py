@@ -62,6 +62,10 @@ FLOWS_DIR = Path(__file__).resolve().parents[1] / "contact_flows"
 SYSTEM_NUMBERS = {"voice": "+18005550199", "sms": "+18335550142"}
 DEFAULT_PRIORITY = 5  # Connect's default queue priority when a flow sets none
 INTERVAL_SECONDS = 900  # Connect's historical metrics interval, and ours
+# A rate from a handful of contacts is noise a supervisor would read as an incident (the two
+# calls that reach the queue just after closing make "100% abandoned at 18:00"): the chart
+# leaves such intervals blank. The KPI tables count every contact.
+MIN_CHARTED_QUEUED = 10
 
 
 # -- entry flows ---------------------------------------------------------------------------------
@@ -736,6 +740,10 @@ class IntervalPoint:
     def service_level(self) -> float:
         return self.answered_in_threshold / self.queued if self.queued else math.nan
 
+    def charted(self, rate: float) -> float:
+        """`rate` as a percentage for the chart, or NaN (a gap) when too few contacts queued."""
+        return 100 * rate if self.queued >= MIN_CHARTED_QUEUED else math.nan
+
 
 def intervals(run: VariantRun, channel: str, threshold: int) -> list[IntervalPoint]:
     """Abandonment and service level per 15-minute interval of queue entry, for one channel."""
@@ -783,17 +791,20 @@ def write_chart(rehearsal: Rehearsal, path: Path) -> Path:
             first = min([first, *hours[:1]])
             last = max([last, *hours[-1:], *busy[-1:]])
             axes[1].plot(
-                hours, [100 * p.abandonment_rate for p in points], styles[channel], label=label
+                hours, [p.charted(p.abandonment_rate) for p in points], styles[channel], label=label
             )
             axes[2].plot(
-                hours, [100 * p.service_level for p in points], styles[channel], label=label
+                hours, [p.charted(p.service_level) for p in points], styles[channel], label=label
             )
     if first < last:
         axes[0].set_xlim(max(0.0, first - 0.5), min(24.0, last + 0.5))
     axes[0].set_ylabel("contacts waiting")
     axes[1].set_ylabel("abandonment %")
     axes[2].set_ylabel(f"answered in {threshold} s %")
-    axes[2].set_xlabel("local hour")
+    axes[2].set_xlabel(
+        f"local hour (rates per 15 minutes of queue entry; blank where under "
+        f"{MIN_CHARTED_QUEUED} contacts queued)"
+    )
     for axis in axes:
         axis.grid(alpha=0.3)
     axes[0].legend(loc="upper right", fontsize="small")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ from config import ContactCenterConfig
 from local_connect.acd import Outcome
 from local_connect.ctr import kpis_from_records
 from local_connect.rehearsal import (
+    MIN_CHARTED_QUEUED,
     AnalyticsStage,
+    IntervalPoint,
     callback_policy,
     comparison_table,
     data_constants,
@@ -125,6 +128,16 @@ def test_tables_and_chart(small_day: Any, tmp_path: Path) -> None:
     assert "voice volume vs phone" in comparison
     chart = write_chart(small_day, tmp_path / "day.png")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_chart_leaves_rates_from_a_handful_of_contacts_blank() -> None:
+    after_closing = IntervalPoint(start=18 * 3600, queued=2, abandoned=2, answered_in_threshold=0)
+    busy = IntervalPoint(
+        start=10 * 3600, queued=MIN_CHARTED_QUEUED, abandoned=3, answered_in_threshold=4
+    )
+    assert math.isnan(after_closing.charted(after_closing.abandonment_rate))
+    assert busy.charted(busy.abandonment_rate) == pytest.approx(100 * 3 / MIN_CHARTED_QUEUED)
+    assert busy.charted(busy.service_level) == pytest.approx(100 * 4 / MIN_CHARTED_QUEUED)
 
 
 def test_variant_config_switches_channels_only(dev_config: ContactCenterConfig) -> None:
