@@ -273,6 +273,34 @@ class ConnectEmulator:
             listener(contact)
         return contact
 
+    def _requested_contact(
+        self,
+        instance: ConnectInstance,
+        params: dict[str, Any],
+        *,
+        channel: str,
+        initiation_method: str,
+        flow: FlowEntry | None,
+        **details: Any,
+    ) -> EmulatedContact:
+        """A new contact with what every Start*Contact request carries the same way."""
+        common: dict[str, Any] = {
+            "initiated_at": self.clock(),
+            "name": params.get("Name"),
+            "description": params.get("Description"),
+            "related_contact_id": params.get("RelatedContactId"),
+        }
+        return EmulatedContact(
+            id=str(uuid.uuid4()),
+            instance=instance,
+            channel=channel,
+            initiation_method=initiation_method,
+            flow=flow,
+            attributes=dict(params.get("Attributes") or {}),
+            request=params,
+            **(common | details),
+        )
+
     def _start_chat_contact(
         self, instance: ConnectInstance, params: dict[str, Any]
     ) -> dict[str, Any]:
@@ -283,18 +311,14 @@ class ConnectEmulator:
                 "InvalidRequestException",
                 "SupportedMessagingContentTypes must include text/plain",
             )
-        contact = EmulatedContact(
-            id=str(uuid.uuid4()),
-            instance=instance,
+        contact = self._requested_contact(
+            instance,
+            params,
             channel="CHAT",
             initiation_method="API",
             flow=flow,
-            initiated_at=self.clock(),
-            attributes=dict(params.get("Attributes") or {}),
-            request=params,
             participant_id=str(uuid.uuid4()),
             participant_token=secrets.token_urlsafe(96),
-            related_contact_id=params.get("RelatedContactId"),
         )
         persistent = params.get("PersistentChat") or {}
         self._start(contact)
@@ -329,19 +353,14 @@ class ConnectEmulator:
         previous = params.get("PreviousContactId")
         if previous is not None:
             self._contact(instance, previous)
-        contact = EmulatedContact(
-            id=str(uuid.uuid4()),
-            instance=instance,
+        contact = self._requested_contact(
+            instance,
+            params,
             channel="TASK",
             initiation_method="API",
             flow=flow,
             initiated_at=now,
-            attributes=dict(params.get("Attributes") or {}),
-            request=params,
-            name=params.get("Name"),
-            description=params.get("Description"),
             previous_contact_id=previous,
-            related_contact_id=params.get("RelatedContactId"),
             scheduled_at=scheduled,
         )
         self._start(contact)
@@ -374,18 +393,12 @@ class ConnectEmulator:
                 "InvalidParameterException",
                 "SourcePhoneNumber is not a phone number claimed by the instance",
             )
-        contact = EmulatedContact(
-            id=str(uuid.uuid4()),
-            instance=instance,
+        contact = self._requested_contact(
+            instance,
+            params,
             channel="VOICE",
             initiation_method="OUTBOUND",
             flow=flow,
-            initiated_at=self.clock(),
-            attributes=dict(params.get("Attributes") or {}),
-            request=params,
-            name=params.get("Name"),
-            description=params.get("Description"),
-            related_contact_id=params.get("RelatedContactId"),
             queue=queue,
             customer_endpoint={"Type": "TELEPHONE_NUMBER", "Address": destination},
             system_endpoint={"Type": "TELEPHONE_NUMBER", "Address": source} if source else None,
@@ -414,18 +427,12 @@ class ConnectEmulator:
                 "InvalidRequestException",
                 "EmailMessage.RawMessage.ContentType must be text/plain or text/html",
             )
-        contact = EmulatedContact(
-            id=str(uuid.uuid4()),
-            instance=instance,
+        contact = self._requested_contact(
+            instance,
+            params,
             channel="EMAIL",
             initiation_method="API",
             flow=flow,
-            initiated_at=self.clock(),
-            attributes=dict(params.get("Attributes") or {}),
-            request=params,
-            name=params.get("Name"),
-            description=params.get("Description"),
-            related_contact_id=params.get("RelatedContactId"),
             customer_endpoint={"Type": "EMAIL_ADDRESS", "Address": sender["EmailAddress"]},
             system_endpoint={"Type": "EMAIL_ADDRESS", "Address": destination},
         )
