@@ -64,7 +64,8 @@ DEFAULT_PRIORITY = 5  # Connect's default queue priority when a flow sets none
 INTERVAL_SECONDS = 900  # Connect's historical metrics interval, and ours
 # A rate from a handful of contacts is noise a supervisor would read as an incident (the two
 # calls that reach the queue just after closing make "100% abandoned at 18:00"): the chart
-# leaves such intervals blank. The KPI tables count every contact.
+# leaves such intervals blank, at the floor the dashboard's rate alarms use
+# (infra/constructs/observability.py MIN_QUEUED_FOR_RATES). The KPI tables count every contact.
 MIN_CHARTED_QUEUED = 10
 
 

@@ -140,6 +140,12 @@ def test_the_chart_leaves_rates_from_a_handful_of_contacts_blank() -> None:
     assert busy.charted(busy.service_level) == pytest.approx(100 * 4 / MIN_CHARTED_QUEUED)
 
 
+def test_the_chart_and_the_dashboard_alarms_agree_on_when_a_rate_means_something() -> None:
+    from infra.constructs.observability import MIN_QUEUED_FOR_RATES
+
+    assert MIN_CHARTED_QUEUED == MIN_QUEUED_FOR_RATES
+
+
 def test_variant_config_switches_channels_only(dev_config: ContactCenterConfig) -> None:
     voice = variant_config(dev_config, ["voice"])
     assert voice.channels.voice and not voice.channels.chat and not voice.channels.sms
