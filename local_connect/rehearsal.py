@@ -168,7 +168,7 @@ class AnalyticsStage:
     counts them into the metrics table; the KPIs are read back from that table.
 
     Each variant gets a fresh moto account, so variants never see each other's data. The
-    customer history is off (`CUSTOMER_HISTORY=false`): over moto it costs about six requests a
+    customer history is off (`CUSTOMER_HISTORY=false`): over moto it costs about four requests a
     contact, minutes a day, and only repeat-contact rates depend on it.
     """
 

@@ -87,6 +87,7 @@ class ContinuityRecorder:
                     queue=queue_name(record) or None,
                     outcome=outcome(record),
                 ),
+                identifiers=profile.identifiers,
             )
         return CustomerFacts(customer_id=profile.customer_id, repeat=repeat)
 

@@ -235,11 +235,18 @@ class ProfileRepository:
             self.save(profile)
         return profile
 
-    def record_contact(self, customer_id: str, contact: ContactSummary) -> bool:
+    def record_contact(
+        self,
+        customer_id: str,
+        contact: ContactSummary,
+        *,
+        identifiers: Sequence[Identifier] | None = None,
+    ) -> bool:
         """Appends a history entry once per contact id; False when it was already recorded.
 
         The profile and identity snapshots move to this contact only if it is the newest, so
-        records arriving out of order never roll the "last contact" back.
+        records arriving out of order never roll the "last contact" back. A caller that has just
+        read the profile passes its `identifiers` and saves the GetItem that would find them.
         """
         expires = int((contact.at + self.history_ttl).timestamp())
         entry = {
@@ -254,10 +261,11 @@ class ProfileRepository:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
-        profile = self.get(customer_id)
+        if identifiers is None:
+            profile = self.get(customer_id)
+            identifiers = profile.identifiers if profile is not None else []
         keys = [(_customer_key(customer_id), PROFILE_SK)]
-        if profile is not None:
-            keys += [(identifier.key, IDENTITY_SK) for identifier in profile.identifiers]
+        keys += [(identifier.key, IDENTITY_SK) for identifier in identifiers]
         for pk, sk in keys:
             self._move_last_contact(pk, sk, contact)
         return True

@@ -71,6 +71,27 @@ def test_a_contact_on_one_channel_is_visible_from_every_other(
     assert not seen_by_phone.is_repeat_contact(T0 + timedelta(hours=49), timedelta(hours=48))
 
 
+def test_a_caller_holding_the_profile_records_a_contact_without_reading_it_again(
+    repository: ProfileRepository,
+) -> None:
+    calls: list[str] = []
+    client = repository.table.meta.client
+    client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+    contact = ContactSummary(contact_id="k1", channel="SMS", at=T0, queue="billing")
+    assert repository.record_contact("c-jane", contact, identifiers=[PHONE, EMAIL])
+    # the history entry, then the profile's and each identity's "last contact"
+    assert calls == ["PutItem", "UpdateItem", "UpdateItem", "UpdateItem"]
+    found = repository.find(PHONE)
+    assert found is not None and found.last_contact_id == "k1"
+
+    calls.clear()
+    later = ContactSummary(contact_id="k2", channel="VOICE", at=T0 + timedelta(hours=1))
+    assert repository.record_contact("c-jane", later)
+    assert calls == ["PutItem", "GetItem", "UpdateItem", "UpdateItem", "UpdateItem"]
+
+
 def test_recording_the_same_contact_twice_changes_nothing(repository: ProfileRepository) -> None:
     contact = ContactSummary(contact_id="k1", channel="CHAT", at=T0, queue="support")
     assert repository.record_contact("c-jane", contact) is True
