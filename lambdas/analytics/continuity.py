@@ -71,9 +71,10 @@ class ContinuityRecorder:
         return result
 
     def _record_one(self, record: ContactRecord, result: ContinuityResult) -> CustomerFacts:
-        profile = self._identify(record, result)
-        if profile is None:
+        identified = self._identify(record, result)
+        if identified is None:
             return CustomerFacts()
+        profile, complete = identified
         inbound = is_inbound(record)
         repeat = self._is_repeat(record, profile) if inbound else None
         started = record.started_at
@@ -87,22 +88,28 @@ class ContinuityRecorder:
                     queue=queue_name(record) or None,
                     outcome=outcome(record),
                 ),
-                identifiers=profile.identifiers,
+                # A profile found through one identity names only that one: the repository
+                # reads the full list then, so every identity's "last contact" moves.
+                identifiers=profile.identifiers if complete else None,
             )
         return CustomerFacts(customer_id=profile.customer_id, repeat=repeat)
 
-    def _identify(self, record: ContactRecord, result: ContinuityResult) -> CustomerProfile | None:
+    def _identify(
+        self, record: ContactRecord, result: ContinuityResult
+    ) -> tuple[CustomerProfile, bool] | None:
+        """The contact's customer, and whether the profile lists all their identifiers (read
+        from the profile item, or just created) rather than the one it was found by."""
         customer_id = record.attributes.get(CUSTOMER_ID_ATTRIBUTE)
         if customer_id:
             profile = self.profiles.get(customer_id)
             if profile is not None:
-                return profile
+                return profile, True
         identifier = endpoint_identifier(record)
         if identifier is None:
             return None
         profile, created = self.profiles.find_or_create(identifier)
         result.profiles_created += int(created)
-        return profile
+        return profile, created
 
     def _is_repeat(self, record: ContactRecord, profile: CustomerProfile) -> bool:
         started = record.started_at

@@ -272,6 +272,24 @@ def test_each_contact_joins_the_customers_history_and_repeats_are_within_48h(
     assert customer.last_contact_channel == "VOICE"
 
 
+def test_a_call_recognised_by_its_number_moves_last_contact_for_every_identifier(
+    analytics: Analytics,
+) -> None:
+    # Jane is known by phone and email; her call names no customerId, only her caller ID.
+    phone = Identifier(kind=IdentifierKind.PHONE, value=ctr.CALLER)
+    email = Identifier(kind=IdentifierKind.EMAIL, value="jane.doe@example.com")
+    analytics.profiles.save(
+        CustomerProfile(customer_id="c-jane", first_name="Jane", identifiers=[phone, email])
+    )
+    call = ctr.ctr("k-call", started=ctr.at(10, 0), queue="support", wait=5, talk=60)
+    analytics.invoke(ctr.kinesis_event(call))
+
+    by_email = analytics.profiles.find(email)
+    assert by_email is not None and by_email.last_contact_id == "k-call"
+    profile = analytics.profiles.get("c-jane")
+    assert profile is not None and profile.last_contact_id == "k-call"
+
+
 def test_contacts_of_one_customer_in_one_batch_see_each_other(analytics: Analytics) -> None:
     first = ctr.ctr("k-a", started=ctr.at(8, 0), queue="support", wait=5, talk=60)
     second = ctr.ctr("k-b", started=ctr.at(8, 40), queue="support", wait=5, talk=60)
