@@ -1,13 +1,10 @@
 #!/usr/bin/env python3
 """Builds the stacks for one stage: `cdk synth -c stage=dev` reads config/dev.yaml."""
 
-import os
 import sys
 
-from aws_cdk import Environment
-
 from config import ConfigError, load_stage
-from infra.stacks import build_app, new_app
+from infra.stacks import build_app, deploy_environment, new_app
 
 
 def main() -> None:
@@ -18,10 +15,7 @@ def main() -> None:
     except ConfigError as error:
         print(error, file=sys.stderr)
         raise SystemExit(2) from None
-    env = Environment(
-        account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
-    )
-    build_app(app, config, env=env)
+    build_app(app, config, env=deploy_environment())
     app.synth()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from aws_cdk import App, Environment, Stack, Tags
 from constructs import Construct
 
@@ -88,6 +90,16 @@ FEATURE_FLAGS = {
 
 def new_app(outdir: str | None = None, context: dict[str, object] | None = None) -> App:
     return App(outdir=outdir, context={**FEATURE_FLAGS, **(context or {})})
+
+
+def deploy_environment() -> Environment:
+    """Account and region as the CDK CLI passes them (CDK_DEFAULT_*), unset without credentials.
+
+    `cdk synth`/`deploy` (app.py) and `ccaas synth` both use it, so the templates and cdk-nag's
+    findings a team checks locally are the ones the deploy synthesizes."""
+    return Environment(
+        account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
+    )
 
 
 def build_app(app: App, config: ContactCenterConfig, env: Environment | None = None) -> list[Stack]:

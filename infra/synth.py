@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aws_cdk import Environment
+
 from config import ContactCenterConfig
 from infra.stacks import build_app, new_app
 
@@ -31,10 +33,16 @@ class Synthesis:
         ]
 
 
-def synthesize(config: ContactCenterConfig, outdir: Path) -> Synthesis:
-    """Raises RuntimeError("ValidationFailed...") when cdk-nag or CloudFormation rules fail."""
+def synthesize(
+    config: ContactCenterConfig, outdir: Path, env: Environment | None = None
+) -> Synthesis:
+    """Raises RuntimeError("ValidationFailed...") when cdk-nag or CloudFormation rules fail.
+
+    `env` as `cdk deploy` gives it (account and region resolved); None synthesizes
+    environment-agnostic templates, as without credentials.
+    """
     app = new_app(outdir=str(outdir))
-    stacks = build_app(app, config)
+    stacks = build_app(app, config, env=env)
     app.synth()
     templates = {
         stack.stack_name: json.loads((outdir / stack.template_file).read_text()) for stack in stacks

@@ -35,11 +35,13 @@ from aws_cdk import (
     BundlingOptions,
     CfnElement,
     CfnOutput,
+    DefaultStackSynthesizer,
     DockerImage,
     Duration,
     ILocalBundling,
     RemovalPolicy,
     Stack,
+    Token,
 )
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
@@ -269,7 +271,6 @@ class Chat(Construct):
                 )
             },
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             enable_logging=True,
             log_bucket=self.cdn_logs_bucket,
@@ -291,8 +292,8 @@ class Chat(Construct):
             distribution,
             "AwsSolutions-CFR4",
             "The widget uses CloudFront's default *.cloudfront.net certificate, whose TLS "
-            "floor CloudFront fixes; with a custom domain and ACM certificate the distribution "
-            "already asks for TLSv1.2_2021",
+            "floor CloudFront fixes (CDK ignores minimumProtocolVersion without a certificate); "
+            "a custom domain with an ACM certificate can set TLSv1.2_2021",
         )
         return distribution
 
@@ -362,10 +363,7 @@ class Chat(Construct):
                     "bucket only; the wildcard is an S3 action family",
                 )
             site = stack.get_logical_id(_cfn(self.site_bucket))
-            for resource in (
-                "arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
-                f"<{site}.Arn>/*",
-            ):
+            for resource in (_cdk_asset_objects(stack), f"<{site}.Arn>/*"):
                 acknowledge(
                     child,
                     f"AwsSolutions-IAM5[Resource::{resource}]",
@@ -628,3 +626,16 @@ def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
         metric_name=metric_name,
         sampled_requests_enabled=True,
     )
+
+
+def _cdk_asset_objects(stack: Stack) -> str:
+    """The CDK asset bucket's objects as cdk-nag names them in the provider's policy.
+
+    The bootstrap bucket carries the account and region: pseudo-parameters in an
+    environment-agnostic synth (tests, `ccaas synth` without credentials), literal values when the
+    CDK CLI resolved them (`cdk deploy`), so the acknowledgement must follow the stack's env.
+    """
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+    qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER
+    return f"arn:<AWS::Partition>:s3:::cdk-{qualifier}-assets-{account}-{region}/*"

@@ -26,11 +26,13 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    from infra.synth import synthesize  # imports aws_cdk (seconds): only when synthesizing
+    # imports aws_cdk (seconds): only when synthesizing
+    from infra.stacks import deploy_environment
+    from infra.synth import synthesize
 
     started = time.perf_counter()
     try:
-        synthesis = synthesize(config, args.outdir)
+        synthesis = synthesize(config, args.outdir, env=deploy_environment())
     except RuntimeError as error:
         print(f"synth failed: {error}", file=sys.stderr)
         return 1
