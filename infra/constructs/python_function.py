@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from importlib.metadata import version
+
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra.nag import acknowledge, ignore_lint
@@ -12,9 +15,18 @@ from infra.paths import LAMBDAS_DIR, PROJECT_ROOT
 
 # Powertools' public layer carries aws-lambda-powertools with its tracer and parser extras
 # (aws-xray-sdk, pydantic), so our asset stays our own code only and synth needs no Docker.
-# https://docs.aws.amazon.com/powertools/python/latest/#lambda-layer
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_VERSION = 27
+# Powertools publishes each release's layer ARN as a public SSM parameter per architecture and
+# Python version; resolving the one for the release installed here deploys exactly the
+# Powertools the tests ran (a hand-pinned layer number had drifted 14 releases behind).
+# https://docs.aws.amazon.com/powertools/python/latest/getting-started/lambda-layers/
+POWERTOOLS_LAYER_PARAMETER = "/aws/service/powertools/python/{arch}/{python}/{version}"
+
+
+def powertools_layer_parameter(runtime: lambda_.Runtime, architecture: lambda_.Architecture) -> str:
+    """The SSM parameter holding the layer ARN of the installed aws-lambda-powertools release."""
+    return POWERTOOLS_LAYER_PARAMETER.format(
+        arch=architecture.name, python=runtime.name, version=version("aws-lambda-powertools")
+    )
 
 
 def lambda_code() -> lambda_.Code:
@@ -59,12 +71,12 @@ class PythonFunction(Construct):
             retention=log_retention(log_retention_days),
             removal_policy=RemovalPolicy.DESTROY,
         )
-        python_tag = self.RUNTIME.name.replace(".", "")
         layer = lambda_.LayerVersion.from_layer_version_arn(
             self,
             "Powertools",
-            f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-            f"AWSLambdaPowertoolsPythonV3-{python_tag}-arm64:{POWERTOOLS_LAYER_VERSION}",
+            ssm.StringParameter.value_for_string_parameter(
+                self, powertools_layer_parameter(self.RUNTIME, self.ARCHITECTURE)
+            ),
         )
         self.function = lambda_.Function(
             self,

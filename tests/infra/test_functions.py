@@ -199,3 +199,27 @@ def test_rules_too_big_for_lambdas_environment_fail_the_synth_with_advice(
     with pytest.raises(ValueError, match="SSM Parameter Store or AppConfig"):
         _check_environment_fits(big, rules)
     _check_environment_fits(dev_config, routing_rules_document(dev_config, {}))
+
+
+def test_every_function_runs_the_powertools_release_the_tests_ran(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    from importlib.metadata import version
+
+    (name,) = [n for n in synth(dev_config).templates if n.endswith("-ContactCenter")]
+    template = synth(dev_config).templates[name]
+    functions = [
+        resource["Properties"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::Lambda::Function"
+        and resource["Properties"]["Handler"].startswith("lambdas.")  # ours, not CDK's providers
+    ]
+    assert len(functions) >= 8  # dev has every channel on
+    for properties in functions:
+        (layer,) = properties["Layers"]
+        parameter = template["Parameters"][layer["Ref"]]
+        assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
+        assert parameter["Default"] == (
+            f"/aws/service/powertools/python/arm64/{properties['Runtime']}/"
+            f"{version('aws-lambda-powertools')}"
+        )
