@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +50,25 @@ def parse_config(raw: Any, source: str = "<config>") -> ContactCenterConfig:
     try:
         return ContactCenterConfig.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(source, _describe(error)) from None
+        raise ConfigError(source, describe_problems(error)) from None
 
 
-def _describe(error: ValidationError) -> list[str]:
-    """One line per problem, 'field.path: reason', the way a person edits the YAML."""
+def describe_problems(
+    error: ValidationError, *, not_a_key: Callable[[list[str], int], bool] | None = None
+) -> list[str]:
+    """One line per problem, 'field.path: reason', the way a person edits the YAML.
+
+    `not_a_key(parts, index)` drops location parts pydantic adds that are not YAML keys (a
+    discriminated union's tag); the scenario files need it, the config does not.
+    """
     problems = []
     for detail in error.errors(include_url=False):
-        path = ".".join(str(part) for part in detail["loc"])
+        parts = [str(part) for part in detail["loc"]]
+        path = ".".join(
+            part
+            for index, part in enumerate(parts)
+            if not_a_key is None or not not_a_key(parts, index)
+        )
         message = detail["msg"].removeprefix("Value error, ")
         if not path:
             # Cross-reference checks already name their own paths ("a.b: reason; c.d: reason").

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from config import ConfigError, ContactCenterConfig, load_stage
+from config.loader import describe_problems
 from local_connect.scenarios.model import Scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent
@@ -60,7 +61,7 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as error:
-        raise ScenarioError(source, _describe(error)) from None
+        raise ScenarioError(source, describe_problems(error, not_a_key=_distribution_tag)) from None
 
 
 def load_config_for(scenario: Scenario, stage: str | None = None) -> ContactCenterConfig:
@@ -111,19 +112,6 @@ def config_problems(scenario: Scenario, config: ContactCenterConfig) -> list[str
     return problems
 
 
-def _describe(error: ValidationError) -> list[str]:
-    problems = []
-    for detail in error.errors(include_url=False):
-        parts = [str(part) for part in detail["loc"]]
-        # A discriminated union puts its tag ('lognormal') in the path; it is not a YAML key.
-        path = ".".join(
-            part
-            for index, part in enumerate(parts)
-            if not (index and part in DISTRIBUTION_KINDS and parts[index - 1] in DISTRIBUTED)
-        )
-        message = detail["msg"].removeprefix("Value error, ")
-        if not path:
-            problems.extend(message.split("; "))
-        else:
-            problems.append(f"{path}: {message}")
-    return problems
+def _distribution_tag(parts: list[str], index: int) -> bool:
+    """A discriminated union puts its tag ('lognormal') in the path; it is not a YAML key."""
+    return bool(index) and parts[index] in DISTRIBUTION_KINDS and parts[index - 1] in DISTRIBUTED
