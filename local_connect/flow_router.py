@@ -1,6 +1,6 @@
 """The rehearsal's entry flows for real: each contact runs the stage's entry flow for its
 channel in the flow interpreter, with the real crm_lookup and routing handlers over a moto
-customers table seeded with the scenario's known customers.
+customers table seeded with the known customers among the day's callers.
 
 The caller answers the voice menu with the digit of its intent (`routing.menu`); a web chat
 arrives with the `intent` and, for a known customer, the `customerId` chat_start would have set;

@@ -19,6 +19,7 @@ from local_connect.rehearsal import (
     callback_policy,
     comparison_table,
     data_constants,
+    day_customers,
     kpi_table,
     rehearse,
     staffing_steps,
@@ -128,6 +129,15 @@ def test_tables_and_chart(small_day: Any, tmp_path: Path) -> None:
     assert "voice volume vs phone" in comparison
     chart = write_chart(small_day, tmp_path / "day.png")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_flows_are_seeded_with_each_caller_of_the_day_once(small_day: Any) -> None:
+    contacts = small_day.runs[0].contacts
+    callers = day_customers(contacts)
+    assert len({person.index for person in callers}) == len(callers)
+    assert {person.index for person in callers} == {c.customer.index for c in contacts}
+    assert len(callers) < len(contacts)  # some called more than once (callbacks, repeats)
+    assert callers[0] == contacts[0].customer
 
 
 def test_the_chart_leaves_rates_from_a_handful_of_contacts_blank() -> None:
