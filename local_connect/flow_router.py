@@ -27,7 +27,7 @@ from local_connect.flows import Contact, FlowInterpreter, FlowLibrary, LambdaReg
 from local_connect.flows import FlowOutcome as InterpretedOutcome
 from local_connect.flows.environment import environment, flow_lambda_environment
 from local_connect.flows.model import ScriptedCustomer
-from local_connect.rehearsal import DEFAULT_PRIORITY, FlowOutcome
+from local_connect.rehearsal import DEFAULT_PRIORITY, LAMBDA_ERRORS, FlowOutcome
 from local_connect.scenarios.traffic import ArrivingContact, Customer
 
 REGION = "us-east-1"
@@ -113,12 +113,12 @@ class FlowRouter:
         self.lambda_errors += sum(1 for call in ran.lambda_calls if call.error)
         return self._outcome(ran)
 
-    def summary(self) -> str:
-        parts = ", ".join(f"{count:,} {what}" for what, count in self.outcomes.most_common())
-        errors = f"; {self.lambda_errors:,} Lambda errors" if self.lambda_errors else ""
-        return (
-            f"entry flows interpreted with the real crm_lookup and routing Lambdas: {parts}{errors}"
-        )
+    def tally(self) -> Counter[str]:
+        """How contacts left the entry flows, and the Lambda errors met on the way."""
+        counts = Counter(self.outcomes)
+        if self.lambda_errors:
+            counts[LAMBDA_ERRORS] = self.lambda_errors
+        return counts
 
     def _arrival(self, contact: ArrivingContact) -> tuple[Contact, ScriptedCustomer]:
         person = contact.customer

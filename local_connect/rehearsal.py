@@ -19,7 +19,8 @@ import math
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -82,12 +83,25 @@ class FlowOutcome:
     disconnect_reason: str = "CONTACT_FLOW_DISCONNECT"
 
 
+LAMBDA_ERRORS = "Lambda errors"
+
+
 class EntryRouter(Protocol):
-    """Runs a contact's entry flow; `summary` says how, for the report."""
+    """Runs a contact's entry flow; `tally` counts how contacts left the flows, for the report
+    (where each ended, and `LAMBDA_ERRORS`), so the tallies of a day's parts add up."""
 
     def route(self, contact: ArrivingContact, at: datetime) -> FlowOutcome: ...
 
-    def summary(self) -> str: ...
+    def tally(self) -> Counter[str]: ...
+
+
+def routing_summary(tally: Mapping[str, int]) -> str:
+    outcomes = Counter({what: n for what, n in tally.items() if what != LAMBDA_ERRORS})
+    parts = ", ".join(f"{count:,} {what}" for what, count in outcomes.most_common())
+    errors = tally.get(LAMBDA_ERRORS, 0)
+    return f"entry flows run with their Lambdas: {parts}" + (
+        f"; {errors:,} {LAMBDA_ERRORS}" if errors else ""
+    )
 
 
 # -- the AWS side, under moto ---------------------------------------------------------------------
@@ -389,16 +403,24 @@ def callback_policy(config: ContactCenterConfig, scenario: Scenario) -> Callback
     )
 
 
-def run_variant(
-    scenario: Scenario,
-    base_config: ContactCenterConfig,
-    name: str,
-    *,
-    population: list[Customer],
-    router_factory: RouterFactory,
-    kpi_stage: KpiStage,
-    service_level_seconds: int,
-) -> VariantRun:
+@dataclass
+class PlannedDay:
+    """A variant's day before its flows run: the config it plays, its contacts, its reminders."""
+
+    name: str
+    description: str
+    config: ContactCenterConfig
+    contacts: list[ArrivingContact]
+    staffing: Mapping[str, Mapping[int, int]]
+    day_start: datetime
+    reminders: ReminderTraffic | None
+    timings: dict[str, float]
+
+
+def plan_variant(
+    scenario: Scenario, base_config: ContactCenterConfig, name: str, *, population: list[Customer]
+) -> PlannedDay:
+    """Reminders sent the evening before (they change demand), then the day's contacts drawn."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     variant = scenario.variants[name]
@@ -428,50 +450,107 @@ def run_variant(
         callback_attempts=policy.max_attempts if policy else 1,
     )
     timings["traffic"] = time.perf_counter() - started
+    return PlannedDay(
+        name=name,
+        description=variant.description,
+        config=config,
+        contacts=contacts,
+        staffing=scenario.staffing_for(name),
+        day_start=datetime.combine(scenario.date, clock(0), tzinfo=local_zone(config)),
+        reminders=reminders,
+        timings=timings,
+    )
 
+
+@dataclass
+class RoutedContacts:
+    """Where the entry flows left a run of contacts: ACD requests for the queued, the rest ended."""
+
+    requests: list[ContactRequest]
+    ended_in_flow: dict[str, tuple[ArrivingContact, FlowOutcome]]
+    routed: dict[str, tuple[ArrivingContact, FlowOutcome]]
+    tally: Counter[str]
+    seconds: float
+
+    @classmethod
+    def joined(cls, parts: Sequence[RoutedContacts]) -> RoutedContacts:
+        """Consecutive parts of one day, in order: the same as routing the day in one go."""
+        return cls(
+            requests=[request for part in parts for request in part.requests],
+            ended_in_flow={k: v for part in parts for k, v in part.ended_in_flow.items()},
+            routed={k: v for part in parts for k, v in part.routed.items()},
+            tally=sum((part.tally for part in parts), Counter()),
+            seconds=sum(part.seconds for part in parts),
+        )
+
+
+def route_day(
+    router_factory: RouterFactory,
+    config: ContactCenterConfig,
+    contacts: Sequence[ArrivingContact],
+    day_start: datetime,
+) -> RoutedContacts:
+    """A run of contacts through the entry flows, with a router of its own.
+
+    Contacts are independent here (the flows only read the customers table), so a day can be
+    routed in consecutive parts, in parallel, and joined (`RoutedContacts.joined`).
+    """
     started = time.perf_counter()
-    zone = local_zone(config)
-    day_start = datetime.combine(scenario.date, clock(0), tzinfo=zone)
-    # The entry flows look up only the day's callers: seeding the rest of the population
+    # The entry flows look up only these callers: seeding the rest of the population
     # (two-thirds of the known customers in dmv, 20 s of moto writes) would change no answer.
     router = router_factory(config, day_customers(contacts))
     with router if isinstance(router, AbstractContextManager) else nullcontext():
         requests, ended_in_flow, routed = route_contacts(router, contacts, day_start)
-    routing_summary = router.summary()
-    timings["flows"] = time.perf_counter() - started
+    return RoutedContacts(
+        requests, ended_in_flow, routed, router.tally(), time.perf_counter() - started
+    )
 
+
+def finish_variant(
+    scenario: Scenario,
+    planned: PlannedDay,
+    routing: RoutedContacts,
+    *,
+    kpi_stage: KpiStage,
+    service_level_seconds: int,
+) -> VariantRun:
+    """The routed day through the ACD, into contact records and through the analytics."""
+    config = planned.config
+    timings = {**planned.timings, "flows": routing.seconds}
     started = time.perf_counter()
     simulator = Simulator(
         profiles_from_config(config),
-        staffing_steps(scenario.staffing_for(name)),
-        callbacks=policy,
+        staffing_steps(planned.staffing),
+        callbacks=callback_policy(config, scenario),
         capacity={q: cfg.max_contacts for q, cfg in config.queues.items() if cfg.max_contacts},
         # The entry flows' QueueAtCapacity branch books callbacks in ${queue:routing.default_queue}.
         overflow_queue=config.routing.default_queue,
     )
-    simulation = simulator.run(requests)
+    simulation = simulator.run(routing.requests)
     timings["acd"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    instance = Instance(day_start=day_start, phone_numbers=SYSTEM_NUMBERS)
-    records = build_records(instance, ended_in_flow.values(), routed, simulation.contacts)
+    instance = Instance(day_start=planned.day_start, phone_numbers=SYSTEM_NUMBERS)
+    records = build_records(
+        instance, routing.ended_in_flow.values(), routing.routed, simulation.contacts
+    )
     timings["records"] = time.perf_counter() - started
 
     started = time.perf_counter()
     kpis, source = kpi_stage(config, records, service_level_seconds)
     timings["analytics"] = time.perf_counter() - started
     return VariantRun(
-        name=name,
-        description=variant.description,
+        name=planned.name,
+        description=planned.description,
         config=config,
-        contacts=contacts,
+        contacts=planned.contacts,
         simulation=simulation,
         records=records,
         kpis=kpis,
         kpi_source=source,
-        routing=routing_summary,
+        routing=routing_summary(routing.tally),
         timings=timings,
-        reminders=reminders,
+        reminders=planned.reminders,
     )
 
 
@@ -579,8 +658,9 @@ def rehearse(
 ) -> Rehearsal:
     """Plays every variant (or those named) of the scenario against `config`.
 
-    Variants are independent days (own seed, own moto account), so with `workers` > 1 they
-    run in parallel processes; the results are the same either way. `router_factory` and
+    Variants are independent days (own seed, own moto accounts), and a day's entry flows can
+    run in consecutive parts, so with `workers` > 1 the variants' plans, their flows (in parts)
+    and their ACD and analytics run in parallel processes; the results are the same either way. `router_factory` and
     `kpi_stage` must then be picklable (module-level functions or simple objects). By default
     the stage's entry flows are interpreted with the real flow Lambdas
     (local_connect.flow_router).
@@ -599,26 +679,22 @@ def rehearse(
         )
     threshold = scenario.service_level_seconds or config.alarms.service_level_threshold_seconds
     population = customers(scenario)
-    jobs = [
-        partial(
-            run_variant,
-            scenario,
-            config,
-            name,
-            population=population,
-            router_factory=router_factory,
-            kpi_stage=kpi_stage,
-            service_level_seconds=threshold,
+    with _pool(workers) as run:
+        plans = run(partial(plan_variant, scenario, config, population=population), names)
+        # Each day in parts, every part its own job: the flows are most of a day's work, and
+        # parts keep all workers busy even when there are fewer variants than workers.
+        parts = [_parts(plan.contacts, workers) for plan in plans]
+        jobs = [
+            (plan.config, plan.day_start, part)
+            for plan, day in zip(plans, parts, strict=True)
+            for part in day
+        ]
+        routed = iter(run(partial(_route_part, router_factory), jobs))
+        routings = [RoutedContacts.joined([next(routed) for _ in day]) for day in parts]
+        runs = run(
+            partial(_finish, scenario, kpi_stage=kpi_stage, service_level_seconds=threshold),
+            list(zip(plans, routings, strict=True)),
         )
-        for name in names
-    ]
-    if workers > 1 and len(jobs) > 1:
-        # fork: the workers inherit the imported modules instead of importing them again.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-            runs = list(pool.map(_call, jobs))
-    else:
-        runs = [job() for job in jobs]
     return Rehearsal(
         scenario=scenario,
         service_level_seconds=threshold,
@@ -627,8 +703,47 @@ def rehearse(
     )
 
 
-def _call(job: Callable[[], VariantRun]) -> VariantRun:
-    return job()
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[Mapper]:
+    """`map` over a pool of forked processes (they inherit the imported modules), or in this
+    process when there is one worker. Results keep the order of the inputs either way."""
+    if workers <= 1:
+        yield lambda function, items: [function(item) for item in items]
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield lambda function, items: list(pool.map(function, items))
+
+
+def _parts(contacts: list[ArrivingContact], workers: int) -> list[list[ArrivingContact]]:
+    """Consecutive parts of a day: two per worker, so a slow part does not hold the others."""
+    count = 1 if workers <= 1 else min(2 * workers, max(1, len(contacts)))
+    size = math.ceil(len(contacts) / count) if contacts else 0
+    return [contacts[i : i + size] for i in range(0, len(contacts), size)] if size else [[]]
+
+
+def _route_part(
+    router_factory: RouterFactory,
+    job: tuple[ContactCenterConfig, datetime, list[ArrivingContact]],
+) -> RoutedContacts:
+    config, day_start, contacts = job  # not the whole plan: each part ships only its contacts
+    return route_day(router_factory, config, contacts, day_start)
+
+
+def _finish(
+    scenario: Scenario,
+    job: tuple[PlannedDay, RoutedContacts],
+    *,
+    kpi_stage: KpiStage,
+    service_level_seconds: int,
+) -> VariantRun:
+    plan, routing = job
+    return finish_variant(
+        scenario, plan, routing, kpi_stage=kpi_stage, service_level_seconds=service_level_seconds
+    )
 
 
 # -- the supervisor's tables -------------------------------------------------------------------------

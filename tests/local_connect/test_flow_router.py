@@ -75,7 +75,8 @@ def test_a_holiday_call_about_a_bill_ends_in_the_flow_but_an_outage_still_gets_t
     outage = router.route(arriving(STRANGER, routes_as="outage"), THANKSGIVING)
     assert billing.queue is None
     assert outage.queue == "support"
-    assert "ended in the flow" in router.summary() or "callback booked" in router.summary()
+    tally = router.tally()
+    assert tally["ended in the flow"] + tally["callback booked"] >= 1
 
 
 def test_chat_and_sms_run_the_chat_flow_and_reach_a_queue(router: FlowRouter) -> None:
@@ -85,7 +86,7 @@ def test_chat_and_sms_run_the_chat_flow_and_reach_a_queue(router: FlowRouter) ->
     assert chat.attributes["customerId"] == profile_id(VIP)
     # SMS carries no topic: the chat flow asks, and routes a free-text answer as "other".
     assert sms.queue == "general"
-    assert "to appointments" in router.summary()
+    assert router.tally()["to appointments"] >= 1
 
 
 def test_only_the_channels_a_config_has_get_a_flow(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +14,20 @@ import yaml
 from config import ContactCenterConfig
 from local_connect.acd import Outcome
 from local_connect.ctr import kpis_from_records
+from local_connect.flow_router import flow_router
 from local_connect.rehearsal import (
     MIN_CHARTED_QUEUED,
     AnalyticsStage,
     IntervalPoint,
+    RoutedContacts,
     callback_policy,
     comparison_table,
     data_constants,
     day_customers,
     kpi_table,
+    local_zone,
     rehearse,
+    route_day,
     staffing_steps,
     variant_config,
     write_chart,
@@ -191,7 +197,7 @@ def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
     out = capfd.readouterr().out
     assert code == 0
     assert "== phone:" in out and "== blended:" in out and "== comparison" in out
-    assert "entry flows interpreted with the real crm_lookup and routing Lambdas" in out
+    assert "entry flows run with their Lambdas: " in out
     assert "counted by the analytics handler" in out
     assert '"level":"INFO"' not in out  # the functions' logs stay out of the report
     sent_row = next(line for line in out.splitlines() if line.startswith("reminders sent"))
@@ -246,6 +252,27 @@ def test_variants_in_parallel_processes_play_the_same_days(
 ) -> None:
     parallel = rehearse(parse_scenario(SMALL), dev_config, workers=2)
     assert [run.records for run in parallel.runs] == [run.records for run in small_day.runs]
+    assert [run.routing for run in parallel.runs] == [run.routing for run in small_day.runs]
+
+
+def test_a_day_routed_in_parts_is_the_day_routed_at_once(
+    dev_config: ContactCenterConfig, small_day: Any
+) -> None:
+    run = small_day.runs[1]
+    contacts = run.contacts
+    day_start = datetime.combine(
+        parse_scenario(SMALL).date, clock(0), tzinfo=local_zone(dev_config)
+    )
+    config = run.config
+    whole = route_day(flow_router, config, contacts, day_start)
+    third = len(contacts) // 3
+    parts = [contacts[:third], contacts[third : 2 * third], contacts[2 * third :]]
+    joined = RoutedContacts.joined([route_day(flow_router, config, p, day_start) for p in parts])
+    assert joined.requests == whole.requests
+    assert list(joined.ended_in_flow) == list(whole.ended_in_flow)
+    assert joined.routed == whole.routed
+    assert joined.tally == whole.tally
+    assert sum(whole.tally.values()) == len(contacts) - sum(c.self_service for c in contacts)
 
 
 def test_callbacks_retry_the_way_the_customer_queue_flow_books_them(
