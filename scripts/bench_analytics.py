@@ -179,8 +179,9 @@ def _record(
 
 def create_table(name: str) -> Any:
     """A table with the Data stack's key schema, in the active moto mock."""
-    create_customers_table("us-east-1", name)
-    return boto3.resource("dynamodb").Table(name)
+    region = os.environ["AWS_DEFAULT_REGION"]
+    create_customers_table(region, name)
+    return boto3.resource("dynamodb", region_name=region).Table(name)
 
 
 def measured(table: Any, work: Callable[[], object]) -> tuple[DynamoDbCalls, float, float]:
