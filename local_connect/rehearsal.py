@@ -412,6 +412,7 @@ class PlannedDay:
     config: ContactCenterConfig
     contacts: list[ArrivingContact]
     staffing: Mapping[str, Mapping[int, int]]
+    callbacks: CallbackPolicy | None
     day_start: datetime
     reminders: ReminderTraffic | None
     timings: dict[str, float]
@@ -456,6 +457,7 @@ def plan_variant(
         config=config,
         contacts=contacts,
         staffing=scenario.staffing_for(name),
+        callbacks=policy,
         day_start=datetime.combine(scenario.date, clock(0), tzinfo=local_zone(config)),
         reminders=reminders,
         timings=timings,
@@ -507,7 +509,6 @@ def route_day(
 
 
 def finish_variant(
-    scenario: Scenario,
     planned: PlannedDay,
     routing: RoutedContacts,
     *,
@@ -521,7 +522,7 @@ def finish_variant(
     simulator = Simulator(
         profiles_from_config(config),
         staffing_steps(planned.staffing),
-        callbacks=callback_policy(config, scenario),
+        callbacks=planned.callbacks,
         capacity={q: cfg.max_contacts for q, cfg in config.queues.items() if cfg.max_contacts},
         # The entry flows' QueueAtCapacity branch books callbacks in ${queue:routing.default_queue}.
         overflow_queue=config.routing.default_queue,
@@ -660,8 +661,8 @@ def rehearse(
 
     Variants are independent days (own seed, own moto accounts), and a day's entry flows can
     run in consecutive parts, so with `workers` > 1 the variants' plans, their flows (in parts)
-    and their ACD and analytics run in parallel processes; the results are the same either way. `router_factory` and
-    `kpi_stage` must then be picklable (module-level functions or simple objects). By default
+    and their ACD and analytics run in parallel processes; the results are the same either
+    way. `router_factory` and `kpi_stage` must then be picklable (module-level functions or simple objects). By default
     the stage's entry flows are interpreted with the real flow Lambdas
     (local_connect.flow_router).
     """
@@ -692,7 +693,7 @@ def rehearse(
         routed = iter(run(partial(_route_part, router_factory), jobs))
         routings = [RoutedContacts.joined([next(routed) for _ in day]) for day in parts]
         runs = run(
-            partial(_finish, scenario, kpi_stage=kpi_stage, service_level_seconds=threshold),
+            partial(_finish, kpi_stage=kpi_stage, service_level_seconds=threshold),
             list(zip(plans, routings, strict=True)),
         )
     return Rehearsal(
@@ -720,9 +721,8 @@ def _pool(workers: int) -> Iterator[Mapper]:
 
 def _parts(contacts: list[ArrivingContact], workers: int) -> list[list[ArrivingContact]]:
     """Consecutive parts of a day: two per worker, so a slow part does not hold the others."""
-    count = 1 if workers <= 1 else min(2 * workers, max(1, len(contacts)))
-    size = math.ceil(len(contacts) / count) if contacts else 0
-    return [contacts[i : i + size] for i in range(0, len(contacts), size)] if size else [[]]
+    size = max(1, math.ceil(len(contacts) / (2 * workers if workers > 1 else 1)))
+    return [contacts[i : i + size] for i in range(0, len(contacts), size)] or [[]]
 
 
 def _route_part(
@@ -734,7 +734,6 @@ def _route_part(
 
 
 def _finish(
-    scenario: Scenario,
     job: tuple[PlannedDay, RoutedContacts],
     *,
     kpi_stage: KpiStage,
@@ -742,7 +741,7 @@ def _finish(
 ) -> VariantRun:
     plan, routing = job
     return finish_variant(
-        scenario, plan, routing, kpi_stage=kpi_stage, service_level_seconds=service_level_seconds
+        plan, routing, kpi_stage=kpi_stage, service_level_seconds=service_level_seconds
     )
 
 
