@@ -31,7 +31,18 @@ def load_stage(stage: str) -> ContactCenterConfig:
         raise ConfigError(
             str(path), [f"stage '{stage}' has no config file (known stages: {known})"]
         )
-    return load_config(path)
+    config = load_config(path)
+    if config.stage != stage:
+        # A copied file still names the stage it was copied from: deploying it would replace
+        # that stage's stacks.
+        raise ConfigError(
+            str(path),
+            [
+                f"stage: '{config.stage}' in a file for stage '{stage}' "
+                f"(set stage: {stage} in {path.name}, or use --stage {config.stage})"
+            ],
+        )
+    return config
 
 
 def load_config(path: Path) -> ContactCenterConfig:
@@ -39,6 +50,8 @@ def load_config(path: Path) -> ContactCenterConfig:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError(str(path), [f"cannot read: {error.strerror}"]) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(str(path), [f"not a UTF-8 text file (byte {error.start})"]) from None
     except yaml.YAMLError as error:
         raise ConfigError(str(path), [f"not valid YAML: {error}"]) from None
     return parse_config(raw, source=str(path))

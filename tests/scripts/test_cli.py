@@ -1,0 +1,232 @@
+"""Every `ccaas` command meets hostile input with one line and the right exit code, never a
+traceback: no region, an unknown profile, no credentials, a binary file, an unwritable output,
+a number out of range, a line that is not a contact record.
+
+The cases are keyed by subcommand and the subcommands are read from the parser, so a new
+command without hostile-input cases fails `test_every_command_has_hostile_input_cases`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from scripts.cli import build_parser, main
+
+UNWRITABLE = "/proc/ccaas-nowhere/out"  # /proc refuses new entries, even to root
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One hostile invocation: argv (with {binary}, {not_records}, {records} filled from files
+    made per test), the AWS environment it runs in, and what the one error line must say."""
+
+    argv: str
+    says: str
+    exit_code: int = 2
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+NO_REGION: dict[str, str] = {}  # the AWS variables are removed for every case; none put back
+UNKNOWN_PROFILE = {"AWS_PROFILE": "no-such-profile", "AWS_DEFAULT_REGION": "eu-west-2"}
+REGION_NO_CREDENTIALS = {"AWS_REGION": "eu-west-2"}
+USER_AWS = {"AWS_PROFILE": "no-such-profile", "AWS_DEFAULT_REGION": "eu-west-2"}
+
+CASES: dict[str, list[Hostile]] = {
+    "chat": [
+        Hostile("chat --web --port 99999", "out of range"),
+        Hostile("chat --waiting -100", "out of range"),
+        Hostile("chat --stage nosuch", "no config file"),
+    ],
+    "export-flows": [
+        Hostile("export-flows --instance-id i-1", "no AWS region", environment=NO_REGION),
+        Hostile("export-flows --instance-id i-1", "no-such-profile", environment=UNKNOWN_PROFILE),
+        Hostile(
+            f"export-flows --instance-id i-1 --outdir {UNWRITABLE}",
+            "cannot be written",
+            environment=REGION_NO_CREDENTIALS,
+        ),
+    ],
+    "rehearse": [
+        Hostile("rehearse --scenario {binary}", "UTF-8", environment=USER_AWS),
+        Hostile(f"rehearse --chart {UNWRITABLE}/day.png", "cannot be written"),
+        Hostile(f"rehearse --records-out {UNWRITABLE}", "cannot be written"),
+        Hostile("rehearse --workers 0", "out of range"),
+    ],
+    "report": [
+        Hostile("report --records {binary}", "UTF-8", environment=USER_AWS),
+        Hostile("report --records {not_records}", ":1", exit_code=1, environment=USER_AWS),
+        Hostile(f"report --records {{records}} --chart {UNWRITABLE}/c.png", "cannot be written"),
+        Hostile("report --stage dev", "no AWS region", environment=NO_REGION),
+        Hostile("report --stage dev", "no-such-profile", environment=UNKNOWN_PROFILE),
+    ],
+    "seed-profiles": [
+        Hostile("seed-profiles --count 0", "out of range"),
+        Hostile(f"seed-profiles --json {UNWRITABLE}/c.json", "cannot be written"),
+        Hostile("seed-profiles --table customers", "no AWS region", environment=NO_REGION),
+        Hostile(
+            "seed-profiles --table customers --profile no-such-profile",
+            "no-such-profile",
+            environment=NO_REGION,
+        ),
+    ],
+    "smoke": [
+        Hostile("smoke --stage prod", "no AWS region", environment=NO_REGION),
+        Hostile("smoke --stage prod", "no-such-profile", environment=UNKNOWN_PROFILE),
+        Hostile("smoke --stage prod --timeout 0", "out of range"),
+    ],
+    "sms-opt-out": [
+        Hostile("sms-opt-out +13125550143 --status", "no AWS region", environment=NO_REGION),
+        Hostile(
+            "sms-opt-out +13125550143 --status", "no-such-profile", environment=UNKNOWN_PROFILE
+        ),
+        Hostile(
+            "sms-opt-out +13125550143 --status",
+            "no AWS credentials",
+            environment=REGION_NO_CREDENTIALS,
+        ),
+    ],
+    "synth": [
+        Hostile(f"synth --outdir {UNWRITABLE}", "cannot be written"),
+        Hostile("synth --config {binary}", "UTF-8"),
+    ],
+    "validate-config": [
+        Hostile("validate-config {binary}", "UTF-8", environment=USER_AWS),
+        Hostile("validate-config {missing}", "cannot read"),
+    ],
+    "validate-flows": [
+        Hostile("validate-flows {binary}", "UTF-8", exit_code=1, environment=USER_AWS),
+        Hostile("validate-flows --config {binary}", "UTF-8"),
+    ],
+}
+
+
+def subcommands() -> list[str]:
+    actions = build_parser()._subparsers._group_actions  # type: ignore[union-attr]
+    choices = next(a for a in actions if isinstance(a, argparse._SubParsersAction)).choices
+    return sorted(choices)
+
+
+def test_every_command_has_hostile_input_cases() -> None:
+    assert sorted(CASES) == subcommands()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, str]:
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe" + bytes(range(256)))
+    not_records = tmp_path / "not-records.jsonl"
+    not_records.write_text('{"hello": "world"}\n', encoding="utf-8")
+    records = tmp_path / "records.jsonl"
+    records.write_text("", encoding="utf-8")
+    return {
+        "binary": str(binary),
+        "not_records": str(not_records),
+        "records": str(records),
+        "missing": str(tmp_path / "missing.yaml"),
+    }
+
+
+@pytest.fixture
+def isolated_aws(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[[dict[str, str]], None]:
+    """No AWS settings but the ones a case names: no ~/.aws files, no instance metadata (which
+    would otherwise be asked for credentials over the network)."""
+
+    def apply(environment: dict[str, str]) -> None:
+        import os
+
+        for name in [n for n in os.environ if n.startswith("AWS_")]:
+            monkeypatch.delenv(name)
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+
+    return apply
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, id=case.argv.split(" ", 1)[0] + f"-{i}")
+        for cases in CASES.values()
+        for i, case in enumerate(cases)
+    ],
+)
+def test_hostile_input_gets_one_line_and_a_meaningful_exit_code(
+    case: Hostile,
+    files: dict[str, str],
+    isolated_aws: Callable[[dict[str, str]], None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    isolated_aws(case.environment)
+    argv = case.argv.format(**files).split()
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse's own refusal
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    assert code == case.exit_code, (out, err)
+    assert "Traceback" not in out + err
+    lines = err.strip().splitlines()
+    assert len(lines) >= 1 and case.says in err, err
+    if case.exit_code == 2:
+        assert len(lines) == 1, err
+        assert lines[0].startswith(f"ccaas {argv[0]}"), lines[0]
+
+
+def test_version_names_the_installed_package(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("ccaas 0.")
+
+
+def test_every_command_has_a_summary_a_description_and_two_examples() -> None:
+    parser = build_parser()
+    actions = parser._subparsers._group_actions  # type: ignore[union-attr]
+    subparsers = next(a for a in actions if isinstance(a, argparse._SubParsersAction))
+    summaries = {choice.dest: choice.help for choice in subparsers._choices_actions}
+    for name, command in subparsers.choices.items():
+        assert summaries[name], name
+        text = command.format_help()
+        assert text.count(f"ccaas {name}") >= 3, f"{name}: usage plus two examples\n{text}"
+        assert "`" not in (command.description or "").split("\n", 1)[0], name
+
+
+def test_an_unexpected_error_is_one_line_with_how_to_see_more(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(_: argparse.Namespace) -> int:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("scripts.commands.validate_config.run", broken)
+    code = main(["validate-config", "config/dev.yaml"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and "CCAAS_DEBUG=1" in err and "Traceback" not in err
+
+
+def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
+    """The console script, as a user runs it, in a fresh interpreter."""
+    binary = tmp_path / "records.jsonl"
+    binary.write_bytes(b"\x00\xff\xfe\xfd")
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "report", "--records", str(binary)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "UTF-8" in result.stderr
