@@ -277,7 +277,7 @@ def latest_versions(records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, A
 def kpis_from_records(
     records: Iterable[Mapping[str, Any]], *, service_level_seconds: int
 ) -> dict[tuple[str, str], Kpi]:
-    """KPIs per (Channel, queue name), with design.md's definitions; "" = never queued.
+    """KPIs per (Channel, queue name), defined as below; "" = never queued.
 
     queued: reached a queue. handled: connected to an agent. abandoned: the customer left the
     queue before an agent connected (DisconnectReason CUSTOMER_DISCONNECT, no agent); a caller

@@ -1,4 +1,7 @@
-"""The flow Lambdas' budgets, as ratios measured in one run (design.md, "Performance budgets").
+"""The flow Lambdas' performance budgets, as ratios measured in one run.
+
+The budgets: a handler costs close to one bare DynamoDB GetItem, and a cold start (its imports)
+costs close to `import boto3` alone.
 
     python scripts/bench_lambdas.py [--calls 2000] [--runs 9]
 

@@ -491,7 +491,7 @@ class Kpis:
 
     @property
     def service_level(self) -> float | None:
-        """Ours (design.md): answered within the threshold / queued."""
+        """Ours: answered within the threshold / queued (Connect's is below)."""
         return self.answered_in_threshold / self.queued if self.queued else None
 
     @property

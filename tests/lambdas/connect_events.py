@@ -1,7 +1,7 @@
 """Contact flow events as Amazon Connect sends them, built in one place for every flow Lambda test.
 
 The shape follows Connect's documented Lambda input (admin guide, "Invoke AWS Lambda functions")
-and the samples under ../shared/realworld/lambda_events: `Details.ContactData` with the
+and the real-world corpus's lambda_events/ samples: `Details.ContactData` with the
 endpoints, channel and attributes, `Details.Parameters` with what the flow block passes,
 `Name: ContactFlowEvent`. Newer fields (SegmentAttributes for SMS, EMAIL_ADDRESS endpoints) are
 as the admin guide's attribute reference lists them.
