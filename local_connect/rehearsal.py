@@ -21,7 +21,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -656,6 +656,7 @@ def rehearse(
     router_factory: RouterFactory | None = None,
     kpi_stage: KpiStage = records_only,
     workers: int = 1,
+    progress: Progress | None = None,
 ) -> Rehearsal:
     """Plays every variant (or those named) of the scenario against `config`.
 
@@ -664,7 +665,8 @@ def rehearse(
     and their ACD and analytics run in parallel processes; the results are the same either
     way. `router_factory` and `kpi_stage` must then be picklable (module-level functions or simple objects). By default
     the stage's entry flows are interpreted with the real flow Lambdas
-    (local_connect.flow_router).
+    (local_connect.flow_router). `progress` hears of each step and of each job done, in this
+    process, as the jobs finish.
     """
     if router_factory is None:
         from local_connect.flow_router import flow_router
@@ -680,8 +682,14 @@ def rehearse(
         )
     threshold = scenario.service_level_seconds or config.alarms.service_level_threshold_seconds
     population = customers(scenario)
+    step = progress or _no_progress
     with _pool(workers) as run:
-        plans = run(partial(plan_variant, scenario, config, population=population), names)
+        with step("planning the variants' days", len(names)) as advance:
+            plans = run(
+                partial(plan_variant, scenario, config, population=population),
+                names,
+                lambda _: advance(1),
+            )
         # Each day in parts, every part its own job: the flows are most of a day's work, and
         # parts keep all workers busy even when there are fewer variants than workers.
         parts = [_parts(plan.contacts, workers) for plan in plans]
@@ -690,12 +698,18 @@ def rehearse(
             for plan, day in zip(plans, parts, strict=True)
             for part in day
         ]
-        routed = iter(run(partial(_route_part, router_factory), jobs))
+        contacts = sum(len(plan.contacts) for plan in plans)
+        with step("routing contacts through the entry flows", contacts) as advance:
+            routed = iter(
+                run(partial(_route_part, router_factory), jobs, lambda job: advance(len(job[2])))
+            )
         routings = [RoutedContacts.joined([next(routed) for _ in day]) for day in parts]
-        runs = run(
-            partial(_finish, kpi_stage=kpi_stage, service_level_seconds=threshold),
-            list(zip(plans, routings, strict=True)),
-        )
+        with step("ACD, contact records and analytics per variant", len(plans)) as advance:
+            runs = run(
+                partial(_finish, kpi_stage=kpi_stage, service_level_seconds=threshold),
+                list(zip(plans, routings, strict=True)),
+                lambda _: advance(1),
+            )
     return Rehearsal(
         scenario=scenario,
         service_level_seconds=threshold,
@@ -704,7 +718,17 @@ def rehearse(
     )
 
 
-Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
+Progress = Callable[[str, int], AbstractContextManager[Callable[[int], object]]]
+"""Opens a counted step (what, how many); inside it, call the function with each amount done."""
+
+
+@contextlib.contextmanager
+def _no_progress(step: str, total: int) -> Iterator[Callable[[int], object]]:
+    yield lambda done: None
+
+
+# (function, inputs, called with each input as its job finishes) -> results in input order
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any], Callable[[Any], object]], list[Any]]
 
 
 @contextlib.contextmanager
@@ -712,11 +736,31 @@ def _pool(workers: int) -> Iterator[Mapper]:
     """`map` over a pool of forked processes (they inherit the imported modules), or in this
     process when there is one worker. Results keep the order of the inputs either way."""
     if workers <= 1:
-        yield lambda function, items: [function(item) for item in items]
+
+        def in_process(
+            function: Callable[[Any], Any], items: Sequence[Any], finished: Callable[[Any], object]
+        ) -> list[Any]:
+            results = []
+            for item in items:
+                results.append(function(item))
+                finished(item)
+            return results
+
+        yield in_process
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield lambda function, items: list(pool.map(function, items))
+
+        def in_pool(
+            function: Callable[[Any], Any], items: Sequence[Any], finished: Callable[[Any], object]
+        ) -> list[Any]:
+            jobs = {pool.submit(function, item): item for item in items}
+            for job in as_completed(jobs):
+                job.result()  # a failed job fails the step at once
+                finished(jobs[job])
+            return [job.result() for job in jobs]
+
+        yield in_pool
 
 
 def _parts(contacts: list[ArrivingContact], workers: int) -> list[list[ArrivingContact]]:

@@ -52,6 +52,8 @@ def load_scenario(name_or_path: str) -> Scenario:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ScenarioError(str(path), [f"not valid YAML: {error}"]) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), ["not a UTF-8 text file"]) from None
     return parse_scenario(raw, source=str(path))
 
 

@@ -1,35 +1,57 @@
-"""`ccaas rehearse [--scenario dmv] [--config STAGE] [--chart FILE.png]`: a day, offline.
-
-Plays every variant of a scenario through the flows, the ACD and the analytics, prints the
-supervisor's KPI table per channel and queue and a comparison of the variants, and draws the day
-(queue length, abandonment, service level) into a PNG. No AWS account, no network.
-"""
+"""`ccaas rehearse`: a scenario's day played offline (local_connect.rehearsal), its tables
+printed, its chart and records written. Offline: it runs in the local engine's AWS environment."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from config import ContactCenterConfig
 from local_connect.scenarios import (
+    Scenario,
     ScenarioError,
     available_scenarios,
     load_config_for,
     load_scenario,
 )
+from scripts.cli_support import CommandError, positive_int, writable_dir, writable_file
+from scripts.progress import Reporter
+
+if TYPE_CHECKING:
+    from local_connect.rehearsal import Progress
 
 DEFAULT_OUT = Path("out")
+say = partial(print, flush=True)  # each table as soon as it is ready
+
+DESCRIPTION = """\
+Plays a day of traffic through the contact center on this machine: every variant of a
+scenario goes through the real entry flows and their Lambdas, an ACD with the scenario's agents,
+and the real analytics function, as Connect and AWS would run them. No AWS account, no network.
+
+Reads a scenario (a shipped one, or your YAML file) and the config stage it names.
+Writes the supervisor's KPI table per channel and queue for each variant and a comparison of
+the variants to stdout, a chart of the day (queue length, abandonment, service level) to
+--chart, and with --records-out each variant's contact records as JSON lines, which
+`ccaas report --records` reads. Progress goes to stderr.
+
+Examples:
+  ccaas rehearse --variant voice_only --chart out/voice.png
+  ccaas rehearse --scenario path/to/day.yaml --stage prod --records-out out/records
+"""
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "rehearse",
         help="play a day of traffic through flows, queues, agents and analytics, offline",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -39,10 +61,9 @@ def register(subparsers: Any) -> None:
         "(default: dmv)",
     )
     parser.add_argument(
-        "--config",
+        "--stage",
         default=None,
-        metavar="STAGE",
-        help="config stage to run against (default: the one the scenario names)",
+        help="reads config/<stage>.yaml (default: the stage the scenario names)",
     )
     parser.add_argument(
         "--variant",
@@ -54,10 +75,11 @@ def register(subparsers: Any) -> None:
         "--chart",
         type=Path,
         default=None,
-        help="PNG to draw the day into (default: out/rehearsal-<scenario>.png)",
+        metavar="FILE",
+        help=f"PNG to draw the day into (default: {DEFAULT_OUT}/rehearsal-<scenario>.png)",
     )
     parser.add_argument(
-        "--records",
+        "--records-out",
         type=Path,
         default=None,
         metavar="DIR",
@@ -65,21 +87,26 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=min(os.cpu_count() or 1, 4),
-        help="variants played in parallel processes (default: one per CPU, at most 4)",
+        help="parallel processes (default: one per CPU, at most 4)",
     )
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, offline=True)
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    try:
-        scenario = load_scenario(args.scenario)
-        config = load_config_for(scenario, args.config)
-    except ScenarioError as error:
-        print(error, file=sys.stderr)
-        return 2
+    reporter = Reporter("rehearse")
+    scenario, config = _load(args.scenario, args.stage)
+    unknown = [name for name in args.variant or [] if name not in scenario.variants]
+    if unknown:
+        raise CommandError(
+            f"scenario {scenario.name} has no variant {', '.join(unknown)}",
+            f"its variants: {', '.join(scenario.variants)}",
+        )
+    chart = writable_file(args.chart or DEFAULT_OUT / f"rehearsal-{scenario.name}.png", "--chart")
+    if args.records_out is not None:
+        writable_dir(args.records_out, "--records-out")
     from local_connect.rehearsal import (
         AnalyticsStage,
         comparison_table,
@@ -88,46 +115,65 @@ def run(args: argparse.Namespace) -> int:
         write_chart,
     )
 
-    try:
-        rehearsal = rehearse(
-            scenario,
-            config,
-            variants=args.variant,
-            kpi_stage=AnalyticsStage(),
-            workers=args.workers,
-        )
-    except KeyError as error:
-        print(f"ccaas rehearse: {error.args[0]}", file=sys.stderr)
-        return 2
-    print(f"Scenario {scenario.name}: {scenario.description}")
-    print(
+    reporter.step(f"scenario {scenario.name} against config stage '{config.stage}'")
+    rehearsal = rehearse(
+        scenario,
+        config,
+        variants=args.variant,
+        kpi_stage=AnalyticsStage(),
+        workers=args.workers,
+        progress=_progress(reporter),
+    )
+    say(f"Scenario {scenario.name}: {scenario.description}")
+    say(
         f"Config stage '{config.stage}' ({config.organisation}), {scenario.date:%A %d %B %Y}, "
         f"seed {scenario.seed}"
     )
     for run_ in rehearsal.runs:
-        print()
-        print(f"== {run_.name}: {run_.description}")
-        print(f"   channels: {', '.join(scenario.variants[run_.name].channels)}; {run_.routing}")
-        print(f"   KPIs {run_.kpi_source}")
-        print(kpi_table(run_, rehearsal.service_level_seconds))
-    print()
-    print("== comparison")
-    print(comparison_table(rehearsal))
-    chart = args.chart or DEFAULT_OUT / f"rehearsal-{scenario.name}.png"
+        say()
+        say(f"== {run_.name}: {run_.description}")
+        say(f"   channels: {', '.join(scenario.variants[run_.name].channels)}; {run_.routing}")
+        say(f"   KPIs {run_.kpi_source}")
+        say(kpi_table(run_, rehearsal.service_level_seconds))
+    say()
+    say("== comparison")
+    say(comparison_table(rehearsal))
+    reporter.step("drawing the chart")
     write_chart(rehearsal, chart)
-    if args.records:
-        args.records.mkdir(parents=True, exist_ok=True)
+    if args.records_out is not None:
+        reporter.step("writing the contact records")
         for run_ in rehearsal.runs:
-            path = args.records / f"{scenario.name}-{run_.name}.jsonl"
+            path = args.records_out / f"{scenario.name}-{run_.name}.jsonl"
             with path.open("w", encoding="utf-8") as out:
                 for record in run_.records:
                     out.write(json.dumps(record, separators=(",", ":")) + "\n")
-            print(f"records: {path} ({len(run_.records):,})")
+            say(f"records: {path} ({len(run_.records):,})")
     elapsed = time.perf_counter() - started
-    print()
-    print(f"chart: {chart}")
-    print(
+    say()
+    say(f"chart: {chart}")
+    say(
         f"{rehearsal.contacts:,} contacts in {len(rehearsal.runs)} variant(s), "
         f"{elapsed:.1f} s wall ({rehearsal.contacts / elapsed:,.0f} contacts/s)"
     )
     return 0
+
+
+def _load(scenario_name: str, stage: str | None) -> tuple[Scenario, ContactCenterConfig]:
+    try:
+        scenario = load_scenario(scenario_name)
+        return scenario, load_config_for(scenario, stage)
+    except ScenarioError as error:
+        raise CommandError(
+            f"invalid scenario {error.source}: {'; '.join(error.problems)}"
+        ) from None
+
+
+def _progress(reporter: Reporter) -> Progress:
+    """The rehearsal's steps as the reporter's counted tasks."""
+
+    @contextmanager
+    def task(step: str, total: int) -> Iterator[Callable[[int], None]]:
+        with reporter.task(step, total) as counted:
+            yield counted.advance
+
+    return task

@@ -1,17 +1,5 @@
-"""`ccaas report [--stage dev] [--from DAY] [--to DAY] [--chart FILE.png]`: the supervisor's KPIs.
-
-Reads the metrics table the analytics function writes and prints KPIs per channel and queue for
-a time window (dates or ISO times in the contact center's time zone, the default queue's hours;
-default: today). `--chart` draws the window's 15-minute curve (contacts queued, abandonment,
-service level, ASA) into a PNG.
-
-Where the table is:
-- `--records FILE.jsonl ...`: offline. Contact records (one JSON object per line, as
-  `ccaas rehearse --records DIR` writes them) go through the real analytics handler into moto
-  tables, exactly as Kinesis would deliver them, and the report reads those;
-- `--endpoint-url URL`: a local DynamoDB (moto server, DynamoDB Local), table `--table`;
-- otherwise AWS, with your credentials (`--profile`, `--region`): the stage's metrics table
-  found in its CloudFormation stack (`ContactCenter-<stage>-Data`), or `--table NAME`.
+"""`ccaas report`: the supervisor's KPIs from a metrics table: moto tables filled offline by the
+real analytics handler (`--records`), a local DynamoDB, or the stage's table in AWS.
 
 The rendering functions (`render_report`, `report_text`, `write_chart`) take a boto3 Table, so
 the local rehearsal prints the same report from its own moto table.
@@ -23,30 +11,65 @@ import argparse
 import base64
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from config import ConfigError, ContactCenterConfig, load_stage
-from lambdas.analytics.logic import AggregateKey, Kpis, summarize
+from pydantic import ValidationError
+
+from config import ContactCenterConfig, load_stage
+from lambdas.analytics.logic import AggregateKey, Kpis, MalformedRecordError, counted_at, summarize
 from lambdas.analytics.repository import MetricsRepository
+from lambdas.common.contact_records import ContactRecord
+from scripts.cli_support import (
+    NOT_JSON,
+    CommandError,
+    ProblemsFound,
+    aws_session,
+    json_lines,
+    writable_file,
+)
+from scripts.progress import Reporter
 
 Row = tuple[AggregateKey, Mapping[str, int]]
 REPLAY_BATCH = 500  # the event source mapping's batch size
 CHANNEL_ORDER = ("VOICE", "CHAT", "EMAIL", "TASK")
+LISTED_BAD_LINES = 20  # named one by one on stderr; beyond that, counted
+say = partial(print, flush=True)
 
+DESCRIPTION = """\
+Prints the supervisor's KPIs per channel and queue (contacts, queued, answered, abandoned, ASA,
+AHT, service level, self-service, repeat contacts) for a time window, from the metrics table the
+analytics function writes. Times are in the contact center's time zone (the default queue's
+hours); the window defaults to today, or with --records to the records' first day.
 
-class ReportError(Exception):
-    """Something the user can fix: printed as one line, exit code 2."""
+Reads, depending on the flags:
+  --records FILE ...  contact records, one JSON object a line (as `ccaas rehearse
+                      --records-out DIR` writes them), counted offline by the real analytics
+                      handler as Kinesis would deliver them; needs no AWS account. Lines that
+                      are not contact records are named on stderr and skipped (exit code 1).
+  --endpoint-url URL  a local DynamoDB (moto server, DynamoDB Local) holding table --table.
+  otherwise           the stage's metrics table in AWS, found in its CloudFormation stack
+                      ContactCenter-<stage>-Data (or --table NAME), with your credentials.
+Writes the KPI table to stdout and, with --chart, a PNG of the window's 15-minute curve
+(contacts queued, abandonment, service level, ASA). Progress goes to stderr.
+
+Examples:
+  ccaas report --records out/records/dmv-voice_only.jsonl --chart out/day.png
+  ccaas report --stage prod --from 2026-12-01 --to 2026-12-08 --profile ops --region us-east-1
+"""
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "report",
         help="KPIs per channel and queue from the metrics table (local or AWS)",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--stage", default="dev", help="reads config/<stage>.yaml (default: dev)")
@@ -56,7 +79,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--to", dest="end", default=None, help="day or time to stop before (default: next day)"
     )
-    parser.add_argument("--chart", type=Path, default=None, help="PNG of the 15-minute curve")
+    parser.add_argument(
+        "--chart", type=Path, default=None, metavar="FILE", help="PNG of the 15-minute curve"
+    )
     parser.add_argument(
         "--records",
         type=Path,
@@ -68,30 +93,35 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--endpoint-url", default=None, help="a local DynamoDB endpoint")
     parser.add_argument("--table", default=None, help="metrics table name")
     parser.add_argument("--profile", default=None, help="AWS profile (AWS mode)")
-    parser.add_argument("--region", default=None, help="AWS region (AWS mode)")
+    parser.add_argument(
+        "--region",
+        default=None,
+        help="AWS region (AWS mode; default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_stage(args.stage)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
+    chart = writable_file(args.chart, "--chart") if args.chart is not None else None
+    config = load_stage(args.stage)
     zone = time_zone(config)
     threshold = config.alarms.service_level_threshold_seconds
-    try:
-        if args.records:
-            records = list(read_records(args.records))
-            start, end = window(args.start, args.end, zone, default_day=first_day(records, zone))
-            with local_metrics_table(config, records) as table:
-                return _print(table, start, end, threshold=threshold, zone=zone, chart=args.chart)
-        start, end = window(args.start, args.end, zone)
-        table = remote_table(args, config)
-        return _print(table, start, end, threshold=threshold, zone=zone, chart=args.chart)
-    except ReportError as error:
-        print(f"ccaas report: {error}", file=sys.stderr)
-        return 2
+    reporter = Reporter("report")
+    show = partial(_print, threshold=threshold, zone=zone, chart=chart, reporter=reporter)
+    if args.records:
+        from local_connect.local_aws import offline_aws
+
+        read = read_records(args.records)
+        first_day = read.first_start.astimezone(zone).date() if read.first_start else None
+        start, end = window(args.start, args.end, zone, default_day=first_day)
+        with offline_aws(), local_metrics_table(config, read.records, reporter) as table:
+            show(table, start, end)
+        if read.bad_lines:
+            _fail_on_bad_lines(read)
+        return 0
+    start, end = window(args.start, args.end, zone)
+    show(remote_table(args, config, reporter), start, end)
+    return 0
 
 
 def _print(
@@ -102,13 +132,27 @@ def _print(
     threshold: int,
     zone: ZoneInfo,
     chart: Path | None,
-) -> int:
+    reporter: Reporter,
+) -> None:
+    reporter.step("reading the metrics table")
     rows = MetricsRepository(table, retention_days=1).read_intervals(start, end)
-    print(report_text(rows, threshold_seconds=threshold, start=start, end=end, zone=zone))
+    say(report_text(rows, threshold_seconds=threshold, start=start, end=end, zone=zone))
     if chart is not None:
+        reporter.step("drawing the chart")
         write_chart(rows, chart, threshold_seconds=threshold, zone=zone, window=(start, end))
-        print(f"\nchart: {chart}")
-    return 0
+        say(f"\nchart: {chart}")
+
+
+def _fail_on_bad_lines(read: RecordFiles) -> None:
+    """Each line that was skipped, as `file:line: why`, then the summary as the exit's reason."""
+    for bad in read.bad_lines[:LISTED_BAD_LINES]:
+        print(bad, file=sys.stderr, flush=True)
+    more = len(read.bad_lines) - LISTED_BAD_LINES
+    raise ProblemsFound(
+        f"skipped {len(read.bad_lines):,} line(s) that are not contact records"
+        + (f" ({more:,} more not listed)" if more > 0 else ""),
+        f"the report counts the other {len(read.records):,}; fix or remove those lines",
+    )
 
 
 # -- rendering (shared with the rehearsal) --------------------------------------------------------
@@ -296,7 +340,7 @@ def window(
         begin = _moment(start, zone)
     finish = _moment(end, zone) if end else begin + timedelta(days=1)
     if finish <= begin:
-        raise ReportError(f"--to ({finish:%Y-%m-%d %H:%M}) must be after --from")
+        raise CommandError(f"--to ({finish:%Y-%m-%d %H:%M}) must be after --from")
     return begin, finish
 
 
@@ -306,78 +350,84 @@ def _moment(text: str, zone: ZoneInfo) -> datetime:
             return datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ReportError(f"'{text}' is not a date (2026-12-01) or ISO time") from None
+        raise CommandError(f"'{text}' is not a date (2026-12-01) or ISO time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def read_records(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
+@dataclass
+class RecordFiles:
+    """What `--records` files hold: the contact records, in order, and the lines that are not."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    bad_lines: list[str] = field(default_factory=list)  # `file:line: why`
+    first_start: datetime | None = None  # when the earliest contact began
+
+
+def read_records(paths: Iterable[Path]) -> RecordFiles:
+    """Every line of every file, checked as the analytics handler checks a record, so a bad
+    line is named here and the good ones are still counted."""
+    read = RecordFiles()
     for path in paths:
-        if not path.is_file():
-            raise ReportError(f"{path} is not a file of contact records")
-        with path.open(encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    raise ReportError(f"{path}:{number} is not a JSON contact record") from None
+        for number, value in json_lines(path, "contact records file"):
+            record, problem = _contact_record(value)
+            if record is None:
+                read.bad_lines.append(f"{path}:{number}: {problem}")
+                continue
+            read.records.append(value)
+            started = record.started_at
+            if started and (read.first_start is None or started < read.first_start):
+                read.first_start = started
+    return read
 
 
-def first_day(records: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> date | None:
-    stamps = [str(r["InitiationTimestamp"]) for r in records if r.get("InitiationTimestamp")]
-    if not stamps:
-        return None
-    first = datetime.fromisoformat(min(stamps).replace("Z", "+00:00"))
-    return first.astimezone(zone).date()
+def _contact_record(value: Any) -> tuple[ContactRecord | None, str]:
+    """(the parsed record, "") if the analytics handler can count `value`, else (None, why):
+    its `parse_contact_record` needs a ContactId, a Channel and a timestamp to place it by."""
+    if value is NOT_JSON:
+        return None, "not JSON"
+    if not isinstance(value, dict):
+        return None, f"a JSON {type(value).__name__}, not a contact record object"
+    try:
+        record = ContactRecord.model_validate(value)
+        counted_at(record)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return None, f"not a contact record: {where}: {first['msg'].lower()}"
+    except MalformedRecordError as error:
+        return None, f"not a contact record: {error}"
+    return record, ""
 
 
-class local_metrics_table:  # noqa: N801 - used as a context manager, reads like a function
-    """moto tables shaped like the Data stack's, filled by the real analytics handler."""
+@contextmanager
+def local_metrics_table(
+    config: ContactCenterConfig, records: Sequence[Mapping[str, Any]], reporter: Reporter
+) -> Iterator[Any]:
+    """moto tables shaped like the Data stack's, filled by the real analytics handler. Runs
+    inside `offline_aws()`, so the tables and the handler share the local region."""
+    import os
+    from unittest.mock import patch
 
-    def __init__(self, config: ContactCenterConfig, records: Sequence[Mapping[str, Any]]) -> None:
-        self.config = config
-        self.records = records
+    import boto3
+    from moto import mock_aws
 
-    def __enter__(self) -> Any:
-        import os
-        from unittest.mock import patch
+    from local_connect.local_aws import LOCAL_REGION
+    from local_connect.moto_transactions import item_level_rollback
+    from local_connect.rehearsal import LocalResources, create_resources
 
-        import boto3
-        from moto import mock_aws
-
-        from local_connect.rehearsal import LocalResources, create_resources
-
-        region = "us-east-1"
-        # Only for as long as the tables live: the settings must not leak into whatever the
-        # process does next (Powertools reads them on every flush).
-        self.environment = patch.dict(
-            os.environ,
-            {
-                "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
-                "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
-                "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", region),
-                "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_METRICS_DISABLED": "true",
-                "POWERTOOLS_LOG_LEVEL": "WARNING",
-            },
-        )
-        self.environment.start()
-        from local_connect.moto_transactions import item_level_rollback
-
-        self.mock = mock_aws()
-        self.mock.start()
-        self.rollback = item_level_rollback()
-        self.rollback.__enter__()
+    quiet = {  # Powertools reads these on every flush: set only while the tables live
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+    with patch.dict(os.environ, quiet), mock_aws(), item_level_rollback():
         names = LocalResources()
-        create_resources(names, region=region)
-        count_records(self.config, self.records, names.metrics_table, names.customers_table)
-        return boto3.resource("dynamodb", region_name=region).Table(names.metrics_table)
-
-    def __exit__(self, *exc: object) -> None:
-        self.rollback.__exit__(None, None, None)
-        self.mock.stop()
-        self.environment.stop()
+        create_resources(names, region=LOCAL_REGION)
+        with reporter.task("counting contact records", len(records)) as counted:
+            count_records(
+                config, records, names.metrics_table, names.customers_table, counted.advance
+            )
+        yield boto3.resource("dynamodb", region_name=LOCAL_REGION).Table(names.metrics_table)
 
 
 def count_records(
@@ -385,6 +435,7 @@ def count_records(
     records: Sequence[Mapping[str, Any]],
     metrics_table: str,
     customers_table: str,
+    advance: Callable[[int], object],
 ) -> None:
     """Delivers the records to the analytics handler as Kinesis batches of `REPLAY_BATCH`."""
     import os
@@ -404,11 +455,13 @@ def count_records(
     handler.settings.cache_clear()
     handler.counter.cache_clear()
     for start in range(0, len(records), REPLAY_BATCH):
-        event = kinesis_event(records[start : start + REPLAY_BATCH], first_sequence=start)
+        batch = records[start : start + REPLAY_BATCH]
+        event = kinesis_event(batch, first_sequence=start)
         response = handler.handler(event, _Context())  # type: ignore[arg-type]
         if response.get("batchItemFailures"):
             failed = len(response["batchItemFailures"])
-            raise ReportError(f"{failed} contact record(s) could not be counted")
+            raise ProblemsFound(f"the analytics handler failed {failed} contact record(s)")
+        advance(len(batch))
 
 
 def kinesis_event(records: Sequence[Mapping[str, Any]], *, first_sequence: int) -> dict[str, Any]:
@@ -442,36 +495,33 @@ class _Context:
     aws_request_id = "local"
 
 
-def remote_table(args: argparse.Namespace, config: ContactCenterConfig) -> Any:
-    import boto3
-
-    session = boto3.Session(profile_name=args.profile, region_name=args.region)
+def remote_table(args: argparse.Namespace, config: ContactCenterConfig, reporter: Reporter) -> Any:
+    session = aws_session(args.profile, args.region)
     if args.endpoint_url:
         resource = session.resource("dynamodb", endpoint_url=args.endpoint_url)
         return resource.Table(args.table or "metrics")
-    name = args.table or metrics_table_name(session.client("cloudformation"), config.stage)
+    if args.table:
+        return session.resource("dynamodb").Table(args.table)
+    reporter.step(f"finding the metrics table of stage {config.stage} in {session.region_name}")
+    name = metrics_table_name(session.client("cloudformation"), config.stage)
     return session.resource("dynamodb").Table(name)
 
 
 def metrics_table_name(cloudformation: Any, stage: str) -> str:
     """The physical name of the stage's metrics table, from its Data stack's resources."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import ClientError
 
     stack = f"ContactCenter-{stage}-Data"
     try:
         resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
     except ClientError as error:
-        raise ReportError(
-            f"cannot read stack {stack}: {error.response['Error']['Message']} "
-            "(deployed? right --profile/--region? or pass --table)"
-        ) from None
-    except BotoCoreError as error:
-        raise ReportError(
-            f"cannot reach AWS: {error} (or use --records / --endpoint-url)"
+        raise ProblemsFound(
+            f"cannot read stack {stack}: {error.response['Error']['Message']}",
+            "deployed? right --profile/--region? or pass --table",
         ) from None
     for resource in resources:
         if resource["ResourceType"] == "AWS::DynamoDB::Table" and resource[
             "LogicalResourceId"
         ].startswith("DataMetrics"):
             return str(resource["PhysicalResourceId"])
-    raise ReportError(f"stack {stack} has no metrics table")
+    raise ProblemsFound(f"stack {stack} has no metrics table", "pass --table")

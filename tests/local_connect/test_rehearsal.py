@@ -188,7 +188,7 @@ def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
             str(scenario),
             "--chart",
             str(chart),
-            "--records",
+            "--records-out",
             str(tmp_path),
             "--workers",
             "1",

@@ -1,9 +1,11 @@
-"""`ccaas report`: the KPI table from the metrics table, offline from contact records, and the
-stage's table found in AWS (CloudFormation answered by botocore's Stubber)."""
+"""`ccaas report`: the KPI table from the metrics table, offline from contact records whatever
+the user's AWS settings, and the stage's table found in AWS (CloudFormation answered by
+botocore's Stubber)."""
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from local_connect.rehearsal import LocalResources, create_resources
 from scripts.cli import main
+from scripts.cli_support import CommandError, ProblemsFound
 from scripts.commands import report
 from tests.lambdas.analytics import conftest as analytics_fixtures
 from tests.lambdas.analytics import ctr
@@ -90,17 +94,158 @@ def test_ccaas_report_counts_rehearsal_records_offline_and_draws_the_day(
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_a_bad_date_or_records_file_is_a_one_line_error(
+def write_records(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def day_lines() -> list[str]:
+    return [json.dumps(record) for record in the_day()]
+
+
+def one_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("AWS_DEFAULT_REGION", "eu-west-2"), ("AWS_PROFILE", "does-not-exist")]
+)
+def test_report_records_is_offline_whatever_the_users_aws_settings(
+    variable: str,
+    value: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a user whose own AWS settings name another region or a profile this machine lacks
+    monkeypatch.setenv(variable, value)
+    records = write_records(tmp_path / "day.jsonl", day_lines())
+    # When the records are counted offline
+    code = main(["report", "--records", str(records)])
+    # Then the moto tables and the handler agree on the local region, and the user's
+    # environment is as it was
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert row_of(captured.out, "VOICE", "= all queues")[:4] == ["6", "5", "3", "1"]
+    assert os.environ[variable] == value
+
+
+def test_counting_records_shows_a_counted_task(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["report", "--records", str(tmp_path / "missing.jsonl")]) == 2
-    assert "is not a file of contact records" in capsys.readouterr().err
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"ContactId": "a"}\nnot json\n', encoding="utf-8")
-    assert main(["report", "--records", str(bad)]) == 2
-    assert "bad.jsonl:2 is not a JSON contact record" in capsys.readouterr().err
+    records = write_records(tmp_path / "day.jsonl", day_lines())
+    assert main(["report", "--records", str(records)]) == 0
+    err = capsys.readouterr().err
+    assert "ccaas report: counting contact records (7)" in err.splitlines()
+    assert "  7/7" in err.splitlines()
+
+
+def test_bad_lines_are_named_and_the_good_records_still_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a day of good records with lines that are not contact records among them
+    no_id = {k: v for k, v in ctr.voice_handled().items() if k != "ContactId"}
+    no_timestamp = {"ContactId": "c-none", "Channel": "VOICE"}
+    lines = day_lines()
+    lines[2:2] = ["not json", "[1, 2]", '{"foo": 1}', json.dumps(no_id), json.dumps(no_timestamp)]
+    records = write_records(tmp_path / "mixed.jsonl", lines)
+    # When they are reported
+    code = main(["report", "--records", str(records)])
+    captured = capsys.readouterr()
+    # Then the good ones are counted, each bad one is named as file:line, and the exit is 1
+    assert code == 1
+    assert row_of(captured.out, "VOICE", "= all queues")[:4] == ["6", "5", "3", "1"]
+    assert "Traceback" not in captured.err
+    named = [line for line in captured.err.splitlines() if line.startswith(str(records))]
+    assert [line.split(": ", 1)[0] for line in named] == [f"{records}:{n}" for n in range(3, 8)]
+    assert named[0].endswith("not JSON")
+    assert "ContactId" in named[3] and "has no timestamp" in named[4]
+    assert captured.err.splitlines()[-1].startswith(
+        "ccaas report: skipped 5 line(s) that are not contact records"
+    )
+
+
+def test_a_binary_records_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write_records(tmp_path / "day.jsonl", day_lines())
+    binary = tmp_path / "capture.pcap"
+    binary.write_bytes(b"\xd4\xc3\xb2\xa1\x02\x00\x04\x00\xff\xfe")
+    assert main(["report", "--records", str(good), str(binary)]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith(f"ccaas report: {binary} is not a UTF-8 text file")
+
+
+def test_a_bad_date_or_missing_records_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.jsonl"
+    assert main(["report", "--records", str(missing)]) == 2
+    assert one_line(capsys.readouterr().err).startswith(f"ccaas report: {missing}: no such file")
     assert main(["report", "--table", "t", "--from", "yesterday"]) == 2
-    assert "is not a date" in capsys.readouterr().err
+    assert "is not a date" in one_line(capsys.readouterr().err)
+
+
+def test_an_unwritable_chart_fails_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the records were read before the chart path was checked")
+
+    monkeypatch.setattr(report, "read_records", no_work)
+    records = write_records(tmp_path / "day.jsonl", day_lines())
+    code = main(["report", "--records", str(records), "--chart", "/proc/x/chart.png"])
+    assert code == 2
+    assert "--chart /proc/x/chart.png cannot be written" in one_line(capsys.readouterr().err)
+
+
+@pytest.fixture()
+def no_aws_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine with no AWS config file, profile or region of its own."""
+    empty = tmp_path / "aws-config"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_aws_mode_names_an_unknown_profile_or_a_missing_region(
+    no_aws_settings: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--stage", "prod", "--profile", "nope"]) == 2
+    assert "AWS profile 'nope' not found" in one_line(capsys.readouterr().err)
+    assert main(["report", "--stage", "prod"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "no AWS region" in line and "AWS_REGION" in line
+
+
+def test_aws_mode_takes_the_region_from_aws_region(
+    no_aws_settings: None,
+    aws: None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a metrics table that exists only in eu-west-2, and AWS_REGION naming it
+    create_resources(LocalResources(metrics_table="prod-metrics"), region="eu-west-2")
+    monkeypatch.setenv("AWS_REGION", "eu-west-2")
+    # When the report reads it, then it is found there
+    code = main(["report", "--stage", "prod", "--table", "prod-metrics", "--from", "2026-12-01"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "no contacts counted" in captured.out
+
+
+def test_help_says_what_report_reads_and_writes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert "--records FILE ..." in text and "Examples:" in text
+    assert text.count("\n  ccaas report ") == 2
 
 
 def test_the_window_is_local_days_and_iso_times() -> None:
@@ -109,7 +254,7 @@ def test_the_window_is_local_days_and_iso_times() -> None:
     assert end - start == timedelta(days=1)
     start, end = report.window("2026-12-01T08:00", "2026-12-01T12:30", CHICAGO)
     assert (end - start) == timedelta(hours=4, minutes=30)
-    with pytest.raises(report.ReportError):
+    with pytest.raises(CommandError):
         report.window("2026-12-02", "2026-12-01", CHICAGO)
 
 
@@ -156,5 +301,5 @@ def test_the_stages_metrics_table_is_found_in_its_data_stack() -> None:
 
 def test_a_missing_stack_says_what_to_check() -> None:
     client = cloudformation_with(None, error="Stack with id ContactCenter-prod-Data does not exist")
-    with pytest.raises(report.ReportError, match=r"does not exist.*--table"):
+    with pytest.raises(ProblemsFound, match=r"does not exist.*--table"):
         report.metrics_table_name(client, "prod")
