@@ -16,7 +16,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from config import ConfigError
 from scripts import commands
@@ -26,7 +26,12 @@ DEBUG_VARIABLE = "CCAAS_DEBUG"  # set to 1 to see the traceback of an unexpected
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, with usage errors in the one-line form every other error has."""
+    """argparse, with usage errors in the one-line form every other error has, and no
+    abbreviated options: `rehearse --records DIR` must not quietly mean `--records-out`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")

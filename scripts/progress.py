@@ -33,9 +33,12 @@ class Task:
         if self._bar is not None:
             self._bar.update(self._task_id, completed=self._done)  # type: ignore[arg-type]
             return
+        passed = False
         while self._total and self._done * PLAIN_STEPS >= self._next_plain * self._total:
-            self._plain.line(f"  {min(self._done, self._total):,}/{self._total:,}")
             self._next_plain += 1
+            passed = True
+        if passed:
+            self._plain.line(f"  {min(self._done, self._total):,}/{self._total:,}")
 
 
 class Reporter:

@@ -230,3 +230,10 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0 and "UTF-8" in result.stderr
+
+
+def test_an_abbreviated_option_is_refused_not_guessed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["rehearse", "--records", "out/records"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: --records" in capsys.readouterr().err

@@ -26,6 +26,15 @@ def test_plain_progress_says_each_step_and_each_quarter() -> None:
     ]
 
 
+def test_plain_progress_says_each_count_once_when_work_comes_in_big_pieces() -> None:
+    stream = io.StringIO()
+    reporter = Reporter("report", stream, live=False)
+    with reporter.task("counting records", total=2) as task:
+        task.advance()
+        task.advance()
+    assert stream.getvalue().splitlines()[1:] == ["  1/2", "  2/2"]
+
+
 def test_a_live_bar_leaves_only_the_step_lines_behind() -> None:
     stream = io.StringIO()
     reporter = Reporter("report", stream, live=True)
