@@ -118,6 +118,10 @@ def load_flow(path: Path) -> Flow:
         raise FlowFormatError(
             [Problem(str(path), None, f"cannot read: {error.strerror}")]
         ) from None
+    except UnicodeDecodeError as error:
+        raise FlowFormatError(
+            [Problem(str(path), None, f"not a UTF-8 text file (byte {error.start})")]
+        ) from None
     return parse_flow(text, source=str(path))
 
 

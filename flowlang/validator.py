@@ -5,7 +5,8 @@ Two levels:
   parameters, Identifier syntax, at most 250 actions, transition targets that exist, condition
   operators and the conditions some actions demand (CheckHoursOfOperation True+False, Loop
   ContinueLooping+DoneLooping), static integers in range (InvokeLambdaFunction 1..8 s), actions
-  used in a flow type the reference allows, chat-only/voice-only actions on the wrong channel.
+  used in a flow type the reference allows, chat-only/voice-only actions on the wrong channel,
+  and the content's length as it would be deployed (placeholders resolved).
   Every real export from AWS samples passes these, so a valid flow is never refused for using
   an action we do not ship.
 - Our house rules (`strict=True`, the default for `contact_flows/`): no unreachable action,
@@ -17,6 +18,7 @@ Each problem names the file, the action's Identifier and the reason.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,6 +31,14 @@ from flowlang.placeholders import PLACEHOLDER, find_placeholders, resolve
 from flowlang.problems import FlowFormatError, Problem
 
 MAX_ACTIONS = 250
+# CreateContactFlow and UpdateContactFlowContent refuse a `Content` longer than this many
+# characters: https://docs.aws.amazon.com/connect/latest/APIReference/API_CreateContactFlow.html
+MAX_CONTENT_CHARACTERS = 256_000
+# Our placeholders other than `${setting:...}` become ARNs at deploy. The longest we create, a
+# Connect resource in the longest partition and region
+# (arn:aws-us-gov:connect:us-gov-west-1:<account>:instance/<uuid>/hours-of-operation/<uuid>), is
+# 151 characters: counting each as 160 keeps the check on the safe side of what Connect receives.
+RESOLVED_ARN_CHARACTERS = 160
 MAX_IDENTIFIER_LENGTH = 50
 FORBIDDEN_IDENTIFIER_CHARACTERS = set("%:()\\/=$,;[]{}")
 FORBIDDEN_IDENTIFIERS = frozenset(
@@ -142,6 +152,7 @@ class _Checker:
             self.add(None, f"has {len(flow.actions)} actions; a flow holds at most {MAX_ACTIONS}")
         if flow.start_action not in flow.actions:
             self.add(None, f"StartAction '{flow.start_action}' is not an action of this flow")
+        self._content_length()
         for action in self.effective.actions.values():
             self._identifier(action)
             self._targets(action)
@@ -166,6 +177,16 @@ class _Checker:
         return self.problems
 
     # --- Connect's rules ------------------------------------------------------------------
+    def _content_length(self) -> None:
+        length = _deployed_content_length(self.effective)
+        if length > MAX_CONTENT_CHARACTERS:
+            self.add(
+                None,
+                f"content is {length:,} characters as deployed; Connect accepts at most "
+                f"{MAX_CONTENT_CHARACTERS:,} (shorten prompt texts, or split the flow into "
+                "modules or flows it transfers to)",
+            )
+
     def _identifier(self, action: Action) -> None:
         identifier = action.identifier
         if len(identifier) > MAX_IDENTIFIER_LENGTH:
@@ -420,6 +441,17 @@ class _Checker:
             return parse_flow(document, source=flow.source)
         except FlowFormatError:  # pragma: no cover - settings never change the shape
             return flow
+
+
+def _deployed_content_length(flow: Flow) -> int:
+    """The length of the `Content` string the deployment sends for this flow: its document as
+    compact JSON (as CDK's `to_json_string` writes it), each ARN placeholder counted at its
+    longest resolved length. Settings count as written: resolve them first for a stage."""
+    text = json.dumps(flow.document, separators=(",", ":"), ensure_ascii=False)
+    arn_placeholders = [
+        match.group(0) for match in PLACEHOLDER.finditer(text) if match.group(1) != "setting"
+    ]
+    return len(text) + sum(RESOLVED_ARN_CHARACTERS - len(found) for found in arn_placeholders)
 
 
 def _is_setting(value: str) -> bool:

@@ -1,44 +1,74 @@
-"""`ccaas synth [--stage dev]`: build the CloudFormation templates and say what they hold."""
+"""`ccaas synth`: infra.synth.synthesize with the CLI's checks first and a summary after."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from config import ConfigError, ContactCenterConfig, load_stage
+from config import ContactCenterConfig
+from scripts.cli_support import EXIT_OK, ProblemsFound, writable_dir
+from scripts.commands.validate_flows import add_config_arguments, chosen_config, stage_name
+from scripts.progress import Reporter
+
+DESCRIPTION = """\
+Builds a stage's CloudFormation templates (the two stacks cdk deploy would deploy) without
+touching AWS, and says what they hold: resources per type, phone numbers, queues, routing
+profiles and flows. The synth fails, with one line per problem on stdout (exit 1), on an
+invalid contact flow or one over Connect's 256,000-character limit, a cdk-nag AwsSolutions
+finding without an acknowledgement, or a template over CloudFormation's 1 MB limit.
+
+Reads config/<stage>.yaml (or --config FILE), contact_flows/ and lambdas/; writes the cloud
+assembly (templates, assets, validation-report.json) into --outdir. Progress on stderr; takes
+about a minute.
+
+Examples:
+  ccaas synth                          config/dev.yaml into cdk.out
+  ccaas synth --stage prod --outdir /tmp/prod.out
+"""
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("synth", help="synthesize a stage and print a summary")
-    parser.add_argument("--stage", default="dev", help="reads config/<stage>.yaml (default: dev)")
+    parser = subparsers.add_parser(
+        "synth",
+        help="synthesize a stage's templates, check them and print a summary",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_arguments(parser)
     parser.add_argument(
-        "--outdir", type=Path, default=Path("cdk.out"), help="cloud assembly folder"
+        "--outdir",
+        type=Path,
+        default=Path("cdk.out"),
+        help="cloud assembly folder, created if missing (default: cdk.out)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_stage(args.stage)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
-    # imports aws_cdk (seconds): only when synthesizing
+    config = chosen_config(args)
+    writable_dir(args.outdir, "--outdir")
+    reporter = Reporter("synth")
+    source = args.config or f"config/{stage_name(args)}.yaml"
+    reporter.step(f"read {source} (stage '{config.stage}'); loading the AWS CDK")
+    # imports aws_cdk (seconds): only once the input and the output folder are known to be good
     from infra.stacks import deploy_environment
-    from infra.synth import synthesize
+    from infra.synth import SynthesisFailedError, synthesize
 
     started = time.perf_counter()
     try:
-        synthesis = synthesize(config, args.outdir, env=deploy_environment())
-    except RuntimeError as error:
-        print(f"synth failed: {error}", file=sys.stderr)
-        return 1
+        synthesis = synthesize(config, args.outdir, env=deploy_environment(), on_step=reporter.step)
+    except SynthesisFailedError as error:
+        for problem in error.problems:
+            print(problem, flush=True)
+        raise ProblemsFound(
+            f"stage '{config.stage}' cannot be deployed: {len(error.problems)} problem(s)",
+            "each is listed above",
+        ) from None
     elapsed = time.perf_counter() - started
     print(summary(config, synthesis, elapsed))
-    return 0
+    return EXIT_OK
 
 
 def summary(config: ContactCenterConfig, synthesis: Any, elapsed: float) -> str:
@@ -75,6 +105,7 @@ def summary(config: ContactCenterConfig, synthesis: Any, elapsed: float) -> str:
     lines += [
         "",
         f"cdk-nag AwsSolutions: passed, {len(acknowledged)} finding(s) acknowledged with reasons",
+        "Templates: within CloudFormation's 1 MB limit",
         f"Cloud assembly: {synthesis.outdir}  (synthesized in {elapsed:.1f} s)",
     ]
     return "\n".join(lines)

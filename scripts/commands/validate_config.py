@@ -1,31 +1,55 @@
-"""`ccaas validate-config FILE`: check a config file without building anything."""
+"""`ccaas validate-config FILE`: the config model, then the flows it names, with all rules."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from config import ConfigError, load_config
+from config import load_config
+from flowlang.context import StageFlows, discover_lambdas
+from flowlang.validator import validate_stage
+from infra.paths import CONTACT_FLOWS_DIR, LAMBDAS_DIR
+from scripts.cli_support import EXIT_OK, EXIT_PROBLEMS
+from scripts.commands.validate_flows import report_problems
+
+DESCRIPTION = """\
+Checks a stage's config file without building anything: every field against the config model
+(names, references between sections, hours, channels), then every flow the config names:
+its file in contact_flows/ must exist and pass `ccaas validate-flows` with all rules for this
+config.
+
+Reads FILE and contact_flows/; writes nothing. A config that cannot be read is one line on
+stderr (exit 2); flow problems are one line each on stdout (exit 1).
+
+Examples:
+  ccaas validate-config config/prod.yaml
+  ccaas validate-config my-stage.yaml && ccaas synth --config my-stage.yaml
+"""
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("validate-config", help="validate a config YAML file")
-    parser.add_argument("file", type=Path)
+    parser = subparsers.add_parser(
+        "validate-config",
+        help="validate a config YAML file and the flows it names",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "file", type=Path, metavar="FILE", help="a config file, e.g. config/dev.yaml"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.file)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
+    config = load_config(args.file)
+    stage = StageFlows(config, discover_lambdas(LAMBDAS_DIR), CONTACT_FLOWS_DIR)
+    if report_problems(validate_stage(stage), len(config.flows)):
+        return EXIT_PROBLEMS
     channels = ", ".join(channel.value for channel in config.channels.enabled())
     print(
         f"{args.file}: valid. stage={config.stage}, channels: {channels}; "
         f"{len(config.queues)} queues, {len(config.routing_profiles)} routing profiles, "
-        f"{len(config.phone_numbers)} phone numbers, {len(config.flows)} flows"
+        f"{len(config.phone_numbers)} phone numbers, {len(config.flows)} flows (all valid)"
     )
-    return 0
+    return EXIT_OK

@@ -147,3 +147,13 @@ def test_shape_problems_are_all_reported_with_the_action() -> None:
         Problem("shape.json", None, "Actions[2] has no 'Identifier'"),
         Problem("shape.json", "b", "Transitions.Errors[0] needs an 'ErrorType' string"),
     ]
+
+
+def test_a_binary_file_is_a_problem_naming_it(tmp_path: Path) -> None:
+    binary = tmp_path / "logo.json"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+
+    with pytest.raises(FlowFormatError) as raised:
+        load_flow(binary)
+
+    assert raised.value.problems == [Problem(str(binary), None, "not a UTF-8 text file (byte 0)")]

@@ -596,3 +596,43 @@ def test_settings_are_range_checked_with_the_stages_value(dev_config: ContactCen
             "InterruptFrequencySeconds is 0; Connect allows 1 to 86400",
         )
     ]
+
+
+# --- size -------------------------------------------------------------------------------------
+
+# base_flow's two ARN placeholders each count as a 160-character ARN once deployed.
+ARN_GROWTH = 2 * 160 - len("${lambda:crm_lookup}") - len("${queue:billing}")
+
+
+def _padded(length: int, ending: str = "") -> dict[str, Any]:
+    """base_flow with a greeting long enough for its compact JSON to be `length` characters."""
+    document = base_flow()
+    _param("greet", "Text", ending)(document)
+    compact = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    _param("greet", "Text", "x" * (length - len(compact)) + ending)(document)
+    return document
+
+
+def test_a_flow_over_connects_content_limit_is_refused_with_its_length() -> None:
+    assert problems_of(_padded(256_000 - ARN_GROWTH)) == []
+    assert problems_of(_padded(256_001 - ARN_GROWTH)) == [
+        Problem(
+            SRC,
+            None,
+            "content is 256,001 characters as deployed; Connect accepts at most 256,000 "
+            "(shorten prompt texts, or split the flow into modules or flows it transfers to)",
+        )
+    ]
+
+
+def test_content_length_counts_settings_as_the_stage_resolves_them(
+    dev_stage: StageFlows, dev_config: ContactCenterConfig
+) -> None:
+    setting = "${setting:organisation}"
+    growth = len(dev_config.organisation) - len(setting)
+    document = _padded(256_001 - ARN_GROWTH - growth, ending=setting)
+
+    # Within the limit as written; over it once the organisation's name replaces the placeholder.
+    assert problems_of(document) == []
+    (problem,) = problems_of(document, stage=dev_stage)
+    assert problem.reason.startswith("content is 256,001 characters as deployed")
