@@ -12,14 +12,20 @@ One process holds the whole local deployment:
   `ChatPeer` from `peer_factory` (the local flow engine) that plays the chat flow.
 
 Nothing listens beyond 127.0.0.1, and `stop()` puts environment variables back as they were.
+What chat_start prints (Powertools' EMF metrics, which CloudWatch reads in AWS) and requests
+that fail reach `console` as readable lines when one is given; without one, the handler's prints
+are dropped and http.server reports failures its own way.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import mimetypes
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 import uuid
@@ -55,6 +61,7 @@ WEB_DIR = PROJECT_ROOT / "web"
 CUSTOMERS_TABLE = "customers"
 API_PREFIX = "/api"
 PeerFactory = Callable[[AwsWorld, EmulatedContact], ChatPeer | None]
+Console = Callable[[str], None]
 _PARTICIPANT_ROUTES = {
     operation.http["requestUri"]: name
     for name in (
@@ -97,6 +104,7 @@ class LocalChatServer:
         port: int = 0,
         site_dir: Path | None = None,
         world: AwsWorld | None = None,
+        console: Console | None = None,
     ) -> None:
         if config.chat is None or not config.channels.chat:
             raise ValueError(f"channels.chat is off in stage '{config.stage}'")
@@ -105,6 +113,7 @@ class LocalChatServer:
         self.port = port
         self.site_dir = site_dir
         self.world = world or AwsWorld.from_config(config)
+        self.console = console
         self.participants = ParticipantService(self._websocket_url)
         self._stack = ExitStack()
         self._http: ThreadingHTTPServer | None = None
@@ -131,8 +140,7 @@ class LocalChatServer:
         self._create_customers_table()
         self.world.connect.on_contact_started(self._contact_started)
 
-        self._http = ThreadingHTTPServer((HOST, self.port), _handler_for(self))
-        self._http.daemon_threads = True
+        self._http = _HttpServer((HOST, self.port), _handler_for(self), self.console)
         self._ws = serve(self._websocket, HOST, 0)
         for target in (self._http.serve_forever, self._ws.serve_forever):
             threading.Thread(target=target, daemon=True).start()
@@ -255,7 +263,72 @@ class LocalChatServer:
     ) -> dict[str, Any]:
         from lambdas.chat_start import handler
 
-        return handler.handler(_rest_event(method, path, headers, body), LambdaContext())
+        printed = io.StringIO()
+        # Process-wide, as the flow engine's capture is: a print from another thread meanwhile
+        # would land here too. Nothing else prints while a chat starts.
+        with contextlib.redirect_stdout(printed):
+            answer = handler.handler(_rest_event(method, path, headers, body), LambdaContext())
+        if self.console is not None:
+            for line in readable_output(printed.getvalue()):
+                self.console(f"chat_start: {line}")
+        return answer
+
+
+def readable_output(printed: str) -> list[str]:
+    """What a handler printed, as console lines: each EMF metric as `metric Name = value`, a
+    Powertools JSON log as `level: message`, anything else as it was printed."""
+    lines: list[str] = []
+    for line in printed.splitlines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if isinstance(record, dict) and isinstance(record.get("_aws"), dict):
+            lines.extend(_metric_lines(record))
+        elif isinstance(record, dict) and {"level", "message"} <= record.keys():
+            lines.append(f"{str(record['level']).lower()}: {record['message']}")
+        else:
+            lines.append(line)
+    return lines
+
+
+def _metric_lines(record: dict[str, Any]) -> list[str]:
+    lines = []
+    for directive in record["_aws"].get("CloudWatchMetrics", []):
+        for metric in directive.get("Metrics", []):
+            name = metric.get("Name")
+            value = record.get(name)
+            values = value if isinstance(value, list) else [value]
+            lines.append(f"metric {name} = {', '.join(_number(v) for v in values)}")
+    return lines
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class _HttpServer(ThreadingHTTPServer):
+    """One line on the console for a request that fails, not http.server's traceback."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        console: Console | None,
+    ) -> None:
+        super().__init__(address, handler)
+        self.console = console
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if self.console is None:
+            super().handle_error(request, client_address)
+            return
+        error = sys.exc_info()[1]
+        self.console(f"request failed: {type(error).__name__}: {error}")
 
 
 @contextmanager

@@ -1,30 +1,26 @@
 """`ccaas chat`: be the customer in a web chat, in the terminal, against the local engine.
 
-    ccaas chat                                  # stage dev, now
-    ccaas chat --known                          # as a seeded customer the CRM recognises
-    ccaas chat --at 2026-11-26T10:00 --topic outage   # Thanksgiving morning, Chicago time
-    ccaas chat --waiting 5                      # five customers already in every queue
-
 The pre-chat form goes through the real chat_start handler (as API Gateway would send it), which
 calls StartChatContact on the local Connect emulation; the stage's chat flow then runs with the
 real flow Lambdas (crm_lookup, routing) over moto's DynamoDB, and the contact reaches its queue,
-where the customer queue flow talks to you. No AWS account, no network.
+where the customer queue flow talks to you. Offline: the CLI runs it in the local engine's AWS
+environment. `chat_web` adds `--web` to this command.
 
-While you wait, play the agent: /agent (an agent accepts: you see what the whisper told them),
-/say TEXT (the agent writes), /end (the agent ends the chat: the disconnect flow runs, with its
-survey), /quit (you leave), /state (queue, priority, attributes), /help.
+Exit codes: 0 the chat ran (whatever its end); 1 the chat did not start (chat_start refused the
+form); 2 bad arguments or a stage without chat.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import textwrap
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from config import ConfigError, ContactCenterConfig, load_stage
+from config import ContactCenterConfig, load_stage
+from scripts.cli_support import CommandError, non_negative_int
 
 SEEDED_CUSTOMERS = 12  # enough for a few tiers and histories; seeding writes through moto
 Read = Callable[[str], str]
@@ -34,15 +30,34 @@ HELP = (
     "/end    the agent ends the chat         /quit      you leave the chat\n"
     "/state  queue, priority, attributes     /help      this list"
 )
+DESCRIPTION = f"""\
+Be the customer in a chat with the stage's chat flow, all on this machine: the pre-chat form,
+the flow's greeting and routing with the stage's own Lambdas, then the queue it puts you in.
+Reads config/<stage>.yaml; writes nothing; needs no AWS account. With --web, the same chat runs
+in the real chat widget in your browser, served on 127.0.0.1 only.
+
+While you wait in the terminal, play the agent with these commands:
+{textwrap.indent(HELP, "  ")}
+
+examples:
+  ccaas chat --known --topic billing               # as a customer the CRM recognises
+  ccaas chat --at 2026-11-26T10:00 --topic outage  # Thanksgiving morning, the center's time
+  ccaas chat --waiting 5                           # five customers already in every queue
+  ccaas chat --web --port 9000                     # the widget at http://127.0.0.1:9000/
+"""
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "chat", help="chat as a customer through the stage's chat flow, Lambdas and queue"
+        "chat",
+        help="chat as a customer through the stage's chat flow, Lambdas and queue (offline)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--stage", default="dev", help="config/<stage>.yaml (default: dev)")
     parser.add_argument(
         "--at",
+        type=datetime.fromisoformat,
         help="pretend it is this local time of the contact center (ISO, e.g. 2026-11-26T10:00)",
     )
     parser.add_argument("--name", help="your name (asked if missing)")
@@ -52,26 +67,31 @@ def register(subparsers: Any) -> None:
         "--known", action="store_true", help="seed customer profiles and chat as one of them"
     )
     parser.add_argument(
-        "--waiting", type=int, default=0, help="customers already waiting in each queue"
+        "--waiting",
+        type=non_negative_int,
+        default=0,
+        help="customers already waiting in each queue (default: 0)",
     )
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, offline=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_stage(args.stage)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
+    config = load_stage(args.stage)
+    require_chat(config, args.stage)
+    at = _local_time(config, args.at) if args.at else None
+    return chat(config, args, at=at, read=input, write=_say)
+
+
+def require_chat(config: ContactCenterConfig, stage: str) -> None:
+    """Both ways of chatting need the stage's chat channel."""
     if not config.channels.chat or config.chat is None:
-        print(f"ccaas chat: channels.chat is off in config/{args.stage}.yaml", file=sys.stderr)
-        return 2
-    try:
-        at = _local_time(config, args.at) if args.at else None
-    except ValueError as error:
-        print(f"ccaas chat: --at: {error}", file=sys.stderr)
-        return 2
-    return chat(config, args, at=at, read=input, write=print)
+        raise CommandError(
+            f"channels.chat is off in config/{stage}.yaml", "choose a stage with chat on"
+        )
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
 
 
 def chat(
@@ -225,9 +245,8 @@ def _seed_known_customer(
     raise RuntimeError("no seeded customer has an email")
 
 
-def _local_time(config: ContactCenterConfig, text: str) -> datetime:
+def _local_time(config: ContactCenterConfig, moment: datetime) -> datetime:
     """`--at` in the contact center's zone (the default queue's hours) unless it names one."""
-    moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         hours = config.hours[config.queues[config.routing.default_queue].hours]
         moment = moment.replace(tzinfo=ZoneInfo(hours.time_zone))

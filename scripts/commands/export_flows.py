@@ -3,91 +3,107 @@
 Reads the published version of each flow the stage's config lists (by name) from a live
 instance, turns the instance's ARNs back into placeholders (`${queue:billing}`...), restores the
 `${setting:...}` and `${lambda:...}` text the file in git already had wherever the deployed text
-is what it resolves to, and writes contact_flows/<name>.json pretty-printed. Then it validates
-the result against the stage, as `ccaas validate-flows` would.
+is what it resolves to, and writes `<outdir>/<name>.json` pretty-printed. Then it validates the
+result against the stage, as `ccaas validate-flows` would.
 
 Exit codes: 0 written and valid; 1 written but with instance-specific ARNs left in it or
-validation problems (both listed); 2 nothing written (bad arguments, AWS error, unknown flow).
+validation problems (both listed), or nothing written because AWS refused; 2 nothing written
+(bad arguments, an unwritable --outdir, a flow unknown to the config or the instance, no AWS
+region or credentials).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from config import ConfigError, load_stage
+from config import load_stage
 from flowlang.context import StageFlows, discover_lambdas
 from flowlang.export import instance_placeholders, to_placeholders
 from flowlang.validator import validate_text
 from infra.paths import CONTACT_FLOWS_DIR, LAMBDAS_DIR
+from scripts.cli_support import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    CommandError,
+    aws_failure,
+    aws_session,
+    writable_dir,
+)
 
-EXIT_ATTENTION = 1
-EXIT_FAILED = 2
 # Connect's list APIs are throttled at low rates per account; a few patient retries are enough.
 CLIENT_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5)
+DESCRIPTION = """\
+Brings flows edited and published in the Amazon Connect console back into git: reads each flow
+the stage's config lists from the instance, turns the instance's queue, hours and flow ARNs back
+into the placeholders the files use, keeps the console's layout, writes one JSON file per flow
+into --outdir, and validates the result. Anything still specific to the instance (a queue made
+in the console, a prompt) is listed, with exit code 1. Reads config/<stage>.yaml and the
+instance (connect:ListContactFlows, ListQueues, ListHoursOfOperations, DescribeContactFlow).
+
+examples:
+  ccaas export-flows --instance-id 8a2b7c4d-0000-4000-8000-00000000c0de --stage dev
+  ccaas export-flows --instance-id "$INSTANCE_ID" --flow inbound_voice --outdir /tmp/flows
+"""
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "export-flows", help="pull published flows from an instance back into contact_flows/"
+        "export-flows",
+        help="pull published flows from an instance back into contact_flows/",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--instance-id", required=True, help="Connect instance id or ARN")
     parser.add_argument("--stage", default="dev", help="config/<stage>.yaml (default: dev)")
     parser.add_argument(
         "--flow", action="append", dest="flows", metavar="NAME", help="only this flow (repeatable)"
     )
-    parser.add_argument("--out", type=Path, default=CONTACT_FLOWS_DIR, help="where to write")
-    parser.add_argument("--region", help="AWS region (default: from the environment)")
-    parser.add_argument("--profile", help="AWS named profile")
+    parser.add_argument(
+        "--outdir",
+        type=Path,
+        default=CONTACT_FLOWS_DIR,
+        help="folder the flow files are written to (default: this checkout's contact_flows/)",
+    )
+    parser.add_argument("--region", help="AWS region (default: AWS_REGION or AWS_DEFAULT_REGION)")
+    parser.add_argument("--profile", help="AWS named profile (default: AWS_PROFILE)")
     parser.add_argument("--lambdas-dir", type=Path, default=LAMBDAS_DIR, help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, client: Any = None) -> int:
-    try:
-        config = load_stage(args.stage)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return EXIT_FAILED
+    config = load_stage(args.stage)
     names = args.flows or list(config.flows)
     unknown = sorted(set(names) - set(config.flows))
     if unknown:
-        print(
-            f"export-flows: {', '.join(unknown)} not in config flows "
-            f"({', '.join(sorted(config.flows))})",
-            file=sys.stderr,
+        raise CommandError(
+            f"{', '.join(unknown)} not in config flows", f"known: {', '.join(sorted(config.flows))}"
         )
-        return EXIT_FAILED
+    writable_dir(args.outdir, "--outdir")
     if client is None:
-        session = boto3.Session(profile_name=args.profile, region_name=args.region)
-        client = session.client("connect", config=CLIENT_CONFIG)
-    stage = StageFlows(config, discover_lambdas(args.lambdas_dir), args.out)
+        client = aws_session(args.profile, args.region).client("connect", config=CLIENT_CONFIG)
+    stage = StageFlows(config, discover_lambdas(args.lambdas_dir), args.outdir)
     try:
         exported = Exporter(client, args.instance_id).export(stage, names)
     except (ClientError, BotoCoreError) as error:
-        print(f"export-flows: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        raise aws_failure(error) from None
     except MissingFlowError as error:
-        print(f"export-flows: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        raise CommandError(str(error), "deploy the stage first, or export with --flow") from None
 
     attention = False
-    args.out.mkdir(parents=True, exist_ok=True)
     for flow in exported:
-        path = args.out / config.flows[flow.name].file_name(flow.name)
+        path = args.outdir / config.flows[flow.name].file_name(flow.name)
         text = json.dumps(flow.document, indent=2, ensure_ascii=False) + "\n"
         changed = not path.is_file() or path.read_text(encoding="utf-8") != text
         path.write_text(text, encoding="utf-8")
-        print(f"{path}: {'updated' if changed else 'unchanged'}")
+        print(f"{path}: {'updated' if changed else 'unchanged'}", flush=True)
         for identifier, where, arn in flow.leftovers:
             attention = True
             action = f"action '{identifier}'" if identifier else "flow"
@@ -99,7 +115,7 @@ def run(args: argparse.Namespace, client: Any = None) -> int:
         for problem in validate_text(flow.document, str(path), context=context, stage=stage):
             attention = True
             print(f"  {problem}")
-    return EXIT_ATTENTION if attention else 0
+    return EXIT_PROBLEMS if attention else EXIT_OK
 
 
 class MissingFlowError(LookupError):
@@ -125,8 +141,7 @@ class Exporter:
         missing = [name for name in names if name not in flows]
         if missing:
             raise MissingFlowError(
-                f"no flow named {', '.join(missing)} on instance {self.instance_id} "
-                "(deploy the stage first, or export with --flow)"
+                f"no flow named {', '.join(missing)} on instance {self.instance_id}"
             )
         known = instance_placeholders(
             stage,

@@ -6,12 +6,8 @@ stack's outputs), join as the customer with the participant token (Connect's par
 service, unsigned, as the widget does), then watch the contact with DescribeContact until it
 is queued. The test contact is stopped at the end whatever happens, so no agent is offered it.
 
-    ccaas smoke --stage prod                  # topic = the first topic of the pre-chat form
-    ccaas smoke --stage prod --topic outage   # expects routing.intents.outage's queue
-
-Exit codes: 0 queued where expected; 1 not queued, wrong queue or AWS refused; 2 bad arguments
-or no chat channel. Needs AWS credentials allowed to describe the stack, list instances and
-queues, describe and stop contacts.
+Exit codes: 0 queued where expected; 1 not queued, wrong queue, or AWS refused; 2 bad arguments,
+no chat channel, or no AWS region or credentials.
 """
 
 from __future__ import annotations
@@ -27,18 +23,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from config import ConfigError, ContactCenterConfig, load_stage
+from config import ContactCenterConfig, load_stage
+from scripts.cli_support import CommandError, ProblemsFound, aws_failure, aws_session, positive_int
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 CLIENT_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5)
 SMOKE_NAME = "ccaas smoke test"
 PostJson = Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]]
+DESCRIPTION = """\
+After a deploy, checks that a customer's web chat reaches the queue the stage's routing rules
+name: it posts the pre-chat form to the deployed chat API, joins the chat as the customer, and
+watches the contact until it is queued, then stops it so no agent is offered it. Reads
+config/<stage>.yaml and the deployed stack's outputs; writes nothing. Needs AWS credentials
+allowed to describe the stack, list instances and queues, and describe and stop contacts.
+
+examples:
+  ccaas smoke --stage prod                   # topic = the first topic of the pre-chat form
+  ccaas smoke --stage prod --topic outage    # expects routing.intents.outage's queue
+"""
 
 
 class SmokeError(Exception):
@@ -51,16 +56,36 @@ class Clients:
     connect: Any
     participant: Callable[[str], Any]  # region -> unsigned connectparticipant client
 
+    @classmethod
+    def from_session(cls, session: Any) -> Clients:
+        return cls(
+            cloudformation=session.client("cloudformation", config=CLIENT_CONFIG),
+            connect=session.client("connect", config=CLIENT_CONFIG),
+            participant=lambda region: session.client(
+                "connectparticipant",
+                region_name=region,
+                config=CLIENT_CONFIG.merge(Config(signature_version=UNSIGNED)),
+            ),
+        )
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "smoke", help="after a deploy: start a web chat and check it reaches the right queue"
+        "smoke",
+        help="after a deploy: start a web chat and check it reaches the right queue",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--stage", required=True, help="config/<stage>.yaml of the deployment")
     parser.add_argument("--topic", help="pre-chat topic (intent) to ask for (default: the first)")
-    parser.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for the queue")
-    parser.add_argument("--region", help="AWS region (default: from the environment)")
-    parser.add_argument("--profile", help="AWS named profile")
+    parser.add_argument(
+        "--timeout",
+        type=positive_int,
+        default=90,
+        help="seconds to wait for the chat to be queued (default: 90)",
+    )
+    parser.add_argument("--region", help="AWS region (default: AWS_REGION or AWS_DEFAULT_REGION)")
+    parser.add_argument("--profile", help="AWS named profile (default: AWS_PROFILE)")
     parser.set_defaults(handler=run)
 
 
@@ -70,34 +95,19 @@ def run(
     post_json: PostJson | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    try:
-        config = load_stage(args.stage)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return EXIT_USAGE
+    config = load_stage(args.stage)
     if not config.channels.chat or config.chat is None:
-        print(f"smoke: channels.chat is off in config/{args.stage}.yaml", file=sys.stderr)
-        return EXIT_USAGE
+        raise CommandError(
+            f"channels.chat is off in config/{args.stage}.yaml", "smoke tests the chat channel"
+        )
     topic = args.topic or first_topic(config)
     expected_queue = config.routing.intents.get(topic)
     if expected_queue is None:
-        print(
-            f"smoke: '{topic}' is not a routing intent (known: "
-            f"{', '.join(config.routing.intents)})",
-            file=sys.stderr,
+        raise CommandError(
+            f"'{topic}' is not a routing intent", f"known: {', '.join(config.routing.intents)}"
         )
-        return EXIT_USAGE
     if clients is None:
-        session = boto3.Session(profile_name=args.profile, region_name=args.region)
-        clients = Clients(
-            cloudformation=session.client("cloudformation", config=CLIENT_CONFIG),
-            connect=session.client("connect", config=CLIENT_CONFIG),
-            participant=lambda region: session.client(
-                "connectparticipant",
-                region_name=region,
-                config=CLIENT_CONFIG.merge(Config(signature_version=UNSIGNED)),
-            ),
-        )
+        clients = Clients.from_session(aws_session(args.profile, args.region))
     try:
         queue_name = smoke(
             config,
@@ -109,16 +119,10 @@ def run(
             timeout=args.timeout,
         )
     except SmokeError as error:
-        print(f"smoke: FAILED: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        print(f"smoke: AWS refused: {code} {error.response['Error'].get('Message', '')}".rstrip())
-        return EXIT_FAILED
-    except BotoCoreError as error:
-        print(f"smoke: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    print(f"smoke: OK: a '{topic}' chat reached queue '{queue_name}'")
+        raise ProblemsFound(f"FAILED: {error}") from None
+    except (ClientError, BotoCoreError) as error:
+        raise aws_failure(error) from None
+    print(f"smoke: OK: a '{topic}' chat reached queue '{queue_name}'", flush=True)
     return 0
 
 
@@ -150,7 +154,7 @@ def smoke(
     if status != 200:
         raise SmokeError(f"the chat API answered {status}: {chat.get('message', chat)}")
     contact_id = chat["ContactId"]
-    print(f"smoke: chat {contact_id} started through {api_url}")
+    print(f"smoke: chat {contact_id} started through {api_url}", flush=True)
     try:
         # Join as the customer, as the widget does; Connect expects it within 5 minutes.
         clients.participant(chat["Region"]).create_participant_connection(
@@ -227,7 +231,7 @@ def stop_quietly(connect: Any, instance_id: str, contact_id: str) -> None:
     except ClientError as error:
         # Already ended by the flow: nothing left to clean up.
         if error.response["Error"]["Code"] not in ("ContactNotFoundException",):
-            print(f"smoke: could not stop test chat {contact_id}: {error}", file=sys.stderr)
+            print(f"ccaas smoke: could not stop test chat {contact_id}: {error}", file=sys.stderr)
 
 
 def http_post_json(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -245,3 +249,6 @@ def http_post_json(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]
             return error.code, json.loads(error.read() or b"{}")
         except ValueError:
             return error.code, {}
+    except OSError as error:  # URLError: DNS, refused; or timed out
+        reason = getattr(error, "reason", error)
+        raise SmokeError(f"cannot reach the chat API at {url}: {reason}") from None

@@ -197,7 +197,7 @@ def test_ccaas_chat_as_a_known_customer_after_hours(dev_config: ContactCenterCon
     args = argparse.Namespace(
         stage="dev", at=None, name=None, email=None, topic="outage", known=True, waiting=0
     )
-    at = chat_command._local_time(dev_config, "2026-11-26T10:00")
+    at = chat_command._local_time(dev_config, datetime.fromisoformat("2026-11-26T10:00"))
     code = chat_command.chat(
         dev_config, args, at=at, read=lambda _prompt: "/quit", write=printed.append
     )

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import argparse
 import socket
+import sys
 import threading
+import urllib.error
 import urllib.request
 
 import pytest
 
-from config import ContactCenterConfig
+from local_connect.webchat.server import LocalChatServer, readable_output
 from scripts import cli
 from scripts.commands import chat_web
+from tests.scripts.cli_checks import one_error_line
 
 
 def args(**values: object) -> argparse.Namespace:
@@ -29,38 +32,92 @@ def test_chat_help_offers_both_the_terminal_and_the_browser(
 
 
 def test_an_unknown_stage_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert chat_web.run_web(args(stage="nosuchstage")) == 2
-    assert "nosuchstage" in capsys.readouterr().err
+    assert cli.main(["chat", "--web", "--stage", "nosuchstage"]) == 2
+    line = one_error_line(capsys)
+    assert line.startswith("ccaas chat: ") and "nosuchstage" in line
 
 
-def test_a_stage_without_chat_is_refused_by_name(
-    voice_only_config: ContactCenterConfig,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    monkeypatch.setattr(chat_web, "load_stage", lambda stage: voice_only_config)
-    assert chat_web.run_web(args()) == 2
-    assert "channels.chat is off in config/dev.yaml" in capsys.readouterr().err
+def test_a_port_out_of_range_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["chat", "--web", "--port", "99999"])
+    assert exit_.value.code == 2
+    assert "99999 is out of range (1 to 65535)" in one_error_line(capsys)
 
 
-def test_a_taken_port_is_refused_with_the_address(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_taken_port_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert chat_web.run_web(args(port=port)) == 2
-    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+        assert cli.main(["chat", "--web", "--port", str(port)]) == 2
+    assert one_error_line(capsys) == (
+        f"ccaas chat: cannot listen on 127.0.0.1:{port}: the port is in use (choose another --port)"
+    )
 
 
-def test_serves_the_widget_until_stopped(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_package_is_named_with_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A None in sys.modules makes importing that module raise ModuleNotFoundError.
+    monkeypatch.delitem(sys.modules, "local_connect.webchat.server", raising=False)
+    monkeypatch.setitem(sys.modules, "websockets.sync.server", None)
+    assert cli.main(["chat", "--web"]) == 2
+    assert one_error_line(capsys) == (
+        "ccaas chat: --web needs the Python package 'websockets' (pip install websockets)"
+    )
+
+
+def test_the_readable_form_of_what_handlers_print() -> None:
+    printed = "\n".join(
+        [
+            '{"_aws":{"Timestamp":1796193886583,"CloudWatchMetrics":[{"Namespace":"Local",'
+            '"Dimensions":[["service"]],"Metrics":[{"Name":"ChatStarted","Unit":"Count"},'
+            '{"Name":"SmsSpendUsd","Unit":"None"}]}]},"service":"chat-start-local",'
+            '"ChatStarted":[1.0],"SmsSpendUsd":[0.0075, 0.5]}',
+            '{"level":"WARNING","location":"handler:81","message":"customer table unavailable"}',
+            "",
+            "a plain print",
+        ]
+    )
+
+    assert readable_output(printed) == [
+        "metric ChatStarted = 1",
+        "metric SmsSpendUsd = 0.0075, 0.5",
+        "warning: customer table unavailable",
+        "a plain print",
+    ]
+
+
+def post(url: str, body: bytes, method: str = "POST") -> int:
+    request = urllib.request.Request(
+        url,
+        data=body or None,
+        method=method,
+        headers={
+            "Content-Type": "application/json",
+            "Origin": url.split("/api/", 1)[0],
+            "Access-Control-Request-Method": "POST",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_serves_the_widget_with_a_readable_console_until_stopped(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     stop = threading.Event()
     result: list[int] = []
     runner = threading.Thread(target=lambda: result.append(chat_web.run_web(args(), stop)))
     runner.start()
+    printed = ""
     try:
         url = ""
         for _ in range(600):
-            printed = capsys.readouterr().out
+            printed += capsys.readouterr().out
             if "Open " in printed:
                 url = printed.split("Open ", 1)[1].split(" ", 1)[0].rstrip("/")
                 break
@@ -68,7 +125,24 @@ def test_serves_the_widget_until_stopped(capsys: pytest.CaptureFixture[str]) -> 
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(f"{url}/config.json", timeout=5) as response:
             assert b'"organisation": "Riverside Public Utilities"' in response.read()
+        chats = f"{url}/api/chats"
+        assert post(chats, b"", method="OPTIONS") == 204  # the browser's preflight: no metric
+        assert post(chats, b'{"name": ""}') == 400
+
+        def broken(*_: object) -> dict[str, object]:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(LocalChatServer, "invoke_chat_start", broken)
+        with pytest.raises((ConnectionError, urllib.error.URLError)):
+            post(chats, b'{"name": "Ana", "topic": "billing"}')
     finally:
         stop.set()
         runner.join(timeout=30)
+    out, err = capsys.readouterr()
     assert result == [0]
+    console = (printed + out).splitlines()[2:]
+    assert console == [
+        "chat_start: metric ChatStartRejected = 1",
+        "request failed: RuntimeError: boom",
+    ]
+    assert err == ""

@@ -19,7 +19,11 @@ from config import ContactCenterConfig
 from flowlang.context import StageFlows
 from flowlang.placeholders import resolve
 from infra.paths import CONTACT_FLOWS_DIR
+from scripts.cli import main
+from scripts.cli_support import CommandError, ProblemsFound
+from scripts.commands import export_flows
 from scripts.commands.export_flows import run
+from tests.scripts.cli_checks import one_error_line, only_aws_settings
 
 ACCOUNT = "111122223333"
 INSTANCE_ID = "8a2b7c4d-0000-4000-8000-00000000c0de"
@@ -146,7 +150,7 @@ def arguments(out: Path, lambdas_dir: Path, flows: list[str] | None = None) -> a
         instance_id=INSTANCE_ID,
         stage="dev",
         flows=flows,
-        out=out,
+        outdir=out,
         region="us-east-1",
         profile=None,
         lambdas_dir=lambdas_dir,
@@ -244,11 +248,7 @@ def test_an_arn_config_does_not_know_is_reported(
 
 
 def test_a_flow_missing_on_the_instance_writes_nothing(
-    dev_config: ContactCenterConfig,
-    out: Path,
-    lambdas_dir: Path,
-    connect: tuple[Any, Stubber],
-    capsys: pytest.CaptureFixture[str],
+    out: Path, lambdas_dir: Path, connect: tuple[Any, Stubber]
 ) -> None:
     client, stubber = connect
     stubber.add_response(
@@ -256,18 +256,15 @@ def test_a_flow_missing_on_the_instance_writes_nothing(
     )
     before = {p.name: p.read_text() for p in out.glob("*.json")}
 
-    code = run(arguments(out, lambdas_dir, ["agent_whisper"]), client=client)
+    with pytest.raises(CommandError, match="no flow named agent_whisper on instance") as refused:
+        run(arguments(out, lambdas_dir, ["agent_whisper"]), client=client)
 
-    assert code == 2
-    assert "no flow named agent_whisper on instance" in capsys.readouterr().err
+    assert refused.value.exit_code == 2
     assert {p.name: p.read_text() for p in out.glob("*.json")} == before
 
 
-def test_access_denied_is_one_line_and_exit_2(
-    out: Path,
-    lambdas_dir: Path,
-    connect: tuple[Any, Stubber],
-    capsys: pytest.CaptureFixture[str],
+def test_access_denied_writes_nothing_and_is_exit_1(
+    out: Path, lambdas_dir: Path, connect: tuple[Any, Stubber]
 ) -> None:
     client, stubber = connect
     stubber.add_client_error(
@@ -277,18 +274,88 @@ def test_access_denied_is_one_line_and_exit_2(
         http_status_code=403,
         expected_params={"InstanceId": INSTANCE_ID},
     )
+    before = {p.name: p.read_text() for p in out.glob("*.json")}
 
-    code = run(arguments(out, lambdas_dir), client=client)
+    with pytest.raises(ProblemsFound) as refused:
+        run(arguments(out, lambdas_dir), client=client)
 
-    assert code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("export-flows: An error occurred (AccessDeniedException)")
-    assert len(err.strip().splitlines()) == 1
+    assert refused.value.exit_code == 1
+    assert str(refused.value) == (
+        "AWS refused: AccessDeniedException: not authorized to perform connect:ListContactFlows"
+    )
+    assert {p.name: p.read_text() for p in out.glob("*.json")} == before
 
 
 def test_unknown_flow_name_is_refused_before_any_call(
-    out: Path, lambdas_dir: Path, connect: tuple[Any, Stubber], capsys: pytest.CaptureFixture[str]
+    out: Path, lambdas_dir: Path, connect: tuple[Any, Stubber]
 ) -> None:
     client, _ = connect
-    assert run(arguments(out, lambdas_dir, ["ivr"]), client=client) == 2
-    assert "ivr not in config flows" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="ivr not in config flows") as refused:
+        run(arguments(out, lambdas_dir, ["ivr"]), client=client)
+    assert refused.value.exit_code == 2
+
+
+# -- through `main`, as a user runs it ---------------------------------------------------------
+
+
+def test_help_shows_the_outdir_and_its_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["export-flows", "--help"])
+    usage = capsys.readouterr().out
+    assert "--outdir OUTDIR" in usage and "contact_flows/)" in usage
+    assert "--out " not in usage
+
+
+def test_an_unwritable_outdir_is_refused_before_any_aws_call(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    only_aws_settings(monkeypatch)  # no region: any AWS step would fail with another message
+    monkeypatch.setattr(export_flows, "aws_session", lambda *_: pytest.fail("AWS before outdir"))
+
+    code = main(["export-flows", "--instance-id", INSTANCE_ID, "--outdir", "/proc/ccaas/flows"])
+
+    assert code == 2
+    assert one_error_line(capsys).startswith(
+        "ccaas export-flows: --outdir /proc/ccaas/flows cannot be written"
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        (([], {}), "ccaas export-flows: no AWS region (pass --region, or set AWS_REGION"),
+        (
+            ([], {"AWS_PROFILE": "does-not-exist", "AWS_DEFAULT_REGION": "eu-west-2"}),
+            "ccaas export-flows: AWS profile 'does-not-exist' not found",
+        ),
+        (
+            (["--profile", "does-not-exist", "--region", "eu-west-2"], {}),
+            "ccaas export-flows: AWS profile 'does-not-exist' not found",
+        ),
+        (([], {"AWS_REGION": "eu-west-2"}), "ccaas export-flows: no AWS credentials (run"),
+    ],
+    ids=["no-region", "unknown-AWS_PROFILE", "unknown-profile", "AWS_REGION-no-credentials"],
+)
+def test_aws_settings_problems_are_one_line_exit_2_and_write_nothing(
+    setting: tuple[list[str], dict[str, str]],
+    says: str,
+    out: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv, variables = setting
+    only_aws_settings(monkeypatch, **variables)
+    before = {p.name: p.read_text() for p in out.glob("*.json")}
+
+    code = main(["export-flows", "--instance-id", INSTANCE_ID, "--outdir", str(out), *argv])
+
+    assert code == 2
+    assert one_error_line(capsys).startswith(says)
+    assert {p.name: p.read_text() for p in out.glob("*.json")} == before
+
+
+def test_an_unknown_flow_through_main_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["export-flows", "--instance-id", INSTANCE_ID, "--flow", "ivr"]) == 2
+    assert one_error_line(capsys).startswith("ccaas export-flows: ivr not in config flows (known: ")

@@ -15,7 +15,9 @@ from moto import mock_aws
 from config import ContactCenterConfig
 from lambdas.common.profiles import ProfileRepository
 from scripts.cli import main
+from scripts.commands import seed_profiles
 from scripts.seed import SeedSpec, generate_customers, max_customers, write_customers
+from tests.scripts.cli_checks import one_error_line, only_aws_settings
 
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 FICTIONAL_PHONE = re.compile(r"^\+1[2-9]\d\d55501\d\d$")
@@ -109,9 +111,11 @@ def test_cli_seeds_a_local_table_and_checks_lookups(
     out = tmp_path / "customers.json"
     code = main(["seed-profiles", "--count", "30", "--now", NOW.isoformat(), "--json", str(out)])
 
-    printed = capsys.readouterr().out
+    printed, progress = capsys.readouterr()
     assert code == 0
     assert "Wrote 30 customers to a local moto table" in printed
+    assert progress.splitlines()[0] == "ccaas seed-profiles: writing customers (30)"
+    assert progress.splitlines()[-1] == "  30/30"
     assert "NOT FOUND" not in printed and printed.count("->") == 3
     assert not re.search(r"\+1\d{10}", printed)  # numbers are printed masked
     assert len(json.loads(out.read_text())) == 30
@@ -140,6 +144,75 @@ def test_cli_refuses_protected_stages_and_stray_aws_options(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["seed-profiles", "--stage", "prod", "--table", "customers"]) == 2
-    assert "protects its data" in capsys.readouterr().err
+    assert "protects its data" in one_error_line(capsys)
     assert main(["seed-profiles", "--profile", "dev"]) == 2
-    assert "--profile/--region need --table" in capsys.readouterr().err
+    assert "--profile/--region need --table" in one_error_line(capsys)
+
+
+def test_a_count_below_one_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["seed-profiles", "--count", "0"])
+    assert exit_.value.code == 2
+    assert "0 is out of range (at least 1)" in one_error_line(capsys)
+
+
+def test_an_unwritable_json_is_refused_before_any_customer_is_made(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(seed_profiles, "generate_customers", lambda *_, **__: pytest.fail("work"))
+    assert main(["seed-profiles", "--json", "/proc/ccaas-nowhere/customers.json"]) == 2
+    assert one_error_line(capsys).startswith(
+        "ccaas seed-profiles: --json /proc/ccaas-nowhere/customers.json cannot be written"
+    )
+
+
+def test_a_local_run_ignores_the_users_aws_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    only_aws_settings(monkeypatch, AWS_PROFILE="does-not-exist", AWS_DEFAULT_REGION="eu-west-2")
+    assert main(["seed-profiles", "--count", "5", "--now", NOW.isoformat()]) == 0
+    assert "Wrote 5 customers to a local moto table" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "variables", "says"),
+    [
+        ([], {}, "ccaas seed-profiles: no AWS region (pass --region, or set AWS_REGION"),
+        (
+            ["--profile", "does-not-exist"],
+            {"AWS_REGION": "eu-west-2"},
+            "ccaas seed-profiles: AWS profile 'does-not-exist' not found",
+        ),
+        (
+            [],
+            {"AWS_PROFILE": "does-not-exist", "AWS_DEFAULT_REGION": "eu-west-2"},
+            "ccaas seed-profiles: AWS profile 'does-not-exist' not found",
+        ),
+        ([], {"AWS_REGION": "eu-west-2"}, "ccaas seed-profiles: no AWS credentials (run"),
+    ],
+    ids=["no-region", "unknown-profile", "unknown-AWS_PROFILE", "no-credentials"],
+)
+def test_a_real_table_needs_a_region_a_profile_that_exists_and_credentials(
+    argv: list[str],
+    variables: dict[str, str],
+    says: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    only_aws_settings(monkeypatch, **variables)
+    monkeypatch.setattr(seed_profiles, "generate_customers", lambda *_, **__: pytest.fail("work"))
+    assert main(["seed-profiles", "--table", "customers", *argv]) == 2
+    assert one_error_line(capsys).startswith(says)
+
+
+def test_a_refused_write_is_one_line_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with mock_aws():  # no table of that name
+        code = main(
+            ["seed-profiles", "--count", "3", "--table", "missing", "--region", "us-east-1"]
+        )
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in out + err
+    assert err.splitlines()[-1].startswith(
+        "ccaas seed-profiles: AWS refused: ResourceNotFoundException"
+    )

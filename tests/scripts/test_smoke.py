@@ -13,7 +13,10 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from scripts.commands.smoke import Clients, run
+from scripts.cli import main
+from scripts.cli_support import CommandError, ProblemsFound
+from scripts.commands.smoke import Clients, http_post_json, run
+from tests.scripts.cli_checks import one_error_line, only_aws_settings
 
 INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
 QUEUES = {"billing": "q-billing", "support": "q-support", "general": "q-general"}
@@ -119,7 +122,7 @@ def deployment() -> Iterator[Deployment]:
 
 
 def smoke(deployment: Deployment, **options: Any) -> int:
-    settings: dict[str, Any] = {"stage": "dev", "topic": None, "timeout": 10.0}
+    settings: dict[str, Any] = {"stage": "dev", "topic": None, "timeout": 10}
     args = argparse.Namespace(region=None, profile=None, **(settings | options))
     clients = Clients(
         cloudformation=deployment.cloudformation.client,
@@ -157,20 +160,18 @@ def test_topic_option_expects_that_intents_queue(deployment: Deployment) -> None
     assert deployment.posts[0][1]["topic"] == "outage"
 
 
-def test_wrong_queue_fails_and_still_stops_the_test_chat(
-    deployment: Deployment, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_wrong_queue_fails_and_still_stops_the_test_chat(deployment: Deployment) -> None:
     deployment.expect_lookups()
     deployment.expect_join()
     deployment.expect_describe(queue="q-general")
     deployment.expect_stop()
 
-    assert smoke(deployment) == 1
-    assert "reached queue 'general', expected 'billing'" in capsys.readouterr().err
+    with pytest.raises(ProblemsFound, match="reached queue 'general', expected 'billing'"):
+        smoke(deployment)
 
 
 def test_a_chat_that_ends_in_the_flow_fails_with_the_likely_reason(
-    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+    deployment: Deployment,
 ) -> None:
     deployment.expect_lookups()
     deployment.expect_join()
@@ -179,8 +180,8 @@ def test_a_chat_that_ends_in_the_flow_fails_with_the_likely_reason(
         "stop_contact", service_error_code="ContactNotFoundException", http_status_code=404
     )
 
-    assert smoke(deployment) == 1
-    assert "without reaching a queue" in capsys.readouterr().err
+    with pytest.raises(ProblemsFound, match="without reaching a queue"):
+        smoke(deployment)
 
 
 def test_never_queued_times_out(deployment: Deployment) -> None:
@@ -190,28 +191,27 @@ def test_never_queued_times_out(deployment: Deployment) -> None:
         deployment.expect_describe()
     deployment.expect_stop()
 
-    assert smoke(deployment, timeout=10.0) == 1
+    with pytest.raises(ProblemsFound, match="not queued within 10 s"):
+        smoke(deployment, timeout=10)
     assert sum(deployment.slept) == 10.0
 
 
-def test_api_refusal_fails_before_any_contact_exists(
-    deployment: Deployment, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_api_refusal_fails_before_any_contact_exists(deployment: Deployment) -> None:
     deployment.expect_lookups()
     deployment.answer = (503, {"error": "unavailable", "message": "Chat is unavailable."})
 
-    assert smoke(deployment) == 1
-    assert "answered 503: Chat is unavailable." in capsys.readouterr().err
+    with pytest.raises(ProblemsFound, match=r"answered 503: Chat is unavailable\."):
+        smoke(deployment)
 
 
 def test_unknown_topic_is_a_usage_error(deployment: Deployment) -> None:
-    assert smoke(deployment, topic="lottery") == 2
+    with pytest.raises(CommandError, match="'lottery' is not a routing intent") as refused:
+        smoke(deployment, topic="lottery")
+    assert refused.value.exit_code == 2
     assert deployment.posts == []
 
 
-def test_missing_instance_is_reported(
-    deployment: Deployment, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_instance_is_reported(deployment: Deployment) -> None:
     deployment.cloudformation.add_response(
         "describe_stacks",
         {
@@ -228,5 +228,98 @@ def test_missing_instance_is_reported(
     )
     deployment.connect.add_response("list_instances", {"InstanceSummaryList": []})
 
-    assert smoke(deployment) == 1
-    assert "no Connect instance with alias 'riverside-utilities-dev'" in capsys.readouterr().err
+    with pytest.raises(
+        ProblemsFound, match="no Connect instance with alias 'riverside-utilities-dev'"
+    ):
+        smoke(deployment)
+
+
+def test_an_aws_refusal_is_exit_1(deployment: Deployment) -> None:
+    deployment.cloudformation.add_client_error(
+        "describe_stacks",
+        service_error_code="ValidationError",
+        service_message="Stack with id ContactCenter-dev-ContactCenter does not exist",
+        http_status_code=400,
+    )
+
+    with pytest.raises(
+        ProblemsFound, match="AWS refused: ValidationError: Stack with id"
+    ) as refused:
+        smoke(deployment)
+    assert refused.value.exit_code == 1
+
+
+def test_an_unreachable_chat_api_fails_with_its_address(deployment: Deployment) -> None:
+    deployment.expect_lookups()
+
+    def unreachable(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return http_post_json("http://127.0.0.1:9/v1/chats", body)  # the discard port: refused
+
+    deployment.post = unreachable  # type: ignore[method-assign]
+    with pytest.raises(ProblemsFound, match=r"cannot reach the chat API at http://127\.0\.0\.1:9/"):
+        smoke(deployment)
+
+
+# -- through `main`, as a user runs it: the AWS settings are checked before any call ----------
+
+
+@pytest.mark.parametrize(
+    ("argv", "variables", "says"),
+    [
+        ([], {}, "ccaas smoke: no AWS region (pass --region, or set AWS_REGION"),
+        (
+            [],
+            {"AWS_PROFILE": "does-not-exist", "AWS_DEFAULT_REGION": "eu-west-2"},
+            "ccaas smoke: AWS profile 'does-not-exist' not found",
+        ),
+        (
+            ["--profile", "does-not-exist", "--region", "eu-west-2"],
+            {},
+            "ccaas smoke: AWS profile 'does-not-exist' not found",
+        ),
+        ([], {"AWS_REGION": "eu-west-2"}, "ccaas smoke: no AWS credentials (run"),
+    ],
+    ids=["no-region", "unknown-AWS_PROFILE", "unknown-profile", "AWS_REGION-no-credentials"],
+)
+def test_aws_settings_problems_are_one_line_exit_2(
+    argv: list[str],
+    variables: dict[str, str],
+    says: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    only_aws_settings(monkeypatch, **variables)
+    assert main(["smoke", "--stage", "dev", *argv]) == 2
+    assert one_error_line(capsys).startswith(says)
+
+
+def test_a_timeout_below_one_second_is_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["smoke", "--stage", "dev", "--timeout", "0"])
+    assert exit_.value.code == 2
+    assert "0 is out of range (at least 1)" in one_error_line(capsys)
+
+
+def test_an_aws_refusal_through_main_is_one_line_exit_1(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.cloudformation.add_client_error(
+        "describe_stacks",
+        service_error_code="AccessDenied",
+        service_message="not authorized to perform cloudformation:DescribeStacks",
+        http_status_code=403,
+    )
+    stubbed = Clients(
+        cloudformation=deployment.cloudformation.client,
+        connect=deployment.connect.client,
+        participant=lambda region: deployment.participant.client,
+    )
+    monkeypatch.setattr(Clients, "from_session", classmethod(lambda cls, session: stubbed))
+
+    assert main(["smoke", "--stage", "dev", "--region", "us-east-1"]) == 1
+    assert one_error_line(capsys) == (
+        "ccaas smoke: AWS refused: AccessDenied: "
+        "not authorized to perform cloudformation:DescribeStacks"
+    )
