@@ -9,7 +9,6 @@ exception text, ARNs or stack traces. CORS answers only the stage's widget origi
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
@@ -27,7 +26,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, Json, ValidationError
 
 from lambdas.chat_start.logic import describe_problems, parse_form, parse_topics
 from lambdas.chat_start.models import Topic
@@ -39,6 +38,7 @@ from lambdas.chat_start.service import (
 )
 from lambdas.common.aws import dynamodb_table
 from lambdas.common.profiles import ProfileRepository
+from lambdas.common.settings import ContactHistorySettings
 
 logger = Logger()
 tracer = Tracer()
@@ -53,20 +53,14 @@ CHATS_PATH = "/chats"
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
 
-class Environment(BaseModel):
+class Environment(ContactHistorySettings):
+    """Validated once per container; while it is invalid the function raises and API Gateway
+    answers 502 without detail (the log names the variables, never their values)."""
+
     instance_id: str = Field(alias="CONNECT_INSTANCE_ID", min_length=1)
     flow_id: str = Field(alias="CHAT_FLOW_ID", min_length=1)
-    customers_table: str = Field(alias="CUSTOMERS_TABLE", min_length=1)
-    allowed_origins: list[str] = Field(alias="ALLOWED_ORIGINS", min_length=1)
-    topics: list[Topic] = Field(alias="CHAT_TOPICS", min_length=1)
-    history_days: int = Field(default=400, alias="CONTACT_HISTORY_DAYS")
-
-    @classmethod
-    def from_environ(cls) -> Environment:
-        raw: dict[str, Any] = dict(os.environ)
-        for name in ("ALLOWED_ORIGINS", "CHAT_TOPICS"):
-            raw[name] = json.loads(raw.get(name, "[]"))
-        return cls.model_validate(raw)
+    allowed_origins: Json[list[str]] = Field(alias="ALLOWED_ORIGINS", min_length=1)
+    topics: Json[list[Topic]] = Field(alias="CHAT_TOPICS", min_length=1)
 
 
 def error_response(status: HTTPStatus, code: str, message: str, **extra: Any) -> Response:
@@ -182,7 +176,7 @@ def runtime() -> Runtime:
             topics=parse_topics(topic.model_dump() for topic in env.topics),
         ),
         profiles=ProfileRepository(
-            dynamodb_table(env.customers_table), history_ttl_days=env.history_days
+            dynamodb_table(env.customers_table), history_ttl_days=env.contact_history_days
         ),
         connect=boto3.client("connect", config=CONNECT_CALL_CONFIG),
     )

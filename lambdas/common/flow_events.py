@@ -42,6 +42,7 @@ from botocore.exceptions import (
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lambdas.common.masking import mask_text
+from lambdas.common.settings import SettingsError
 
 # Connect's answer limit is 32 KB for the whole map; our answers are a few hundred bytes, so a
 # value this long can only be a bug or hostile input, and cutting it keeps the answer valid.
@@ -171,6 +172,8 @@ def fallback_reason(error: BaseException) -> str:
     """A short, bounded label for why the safe default was answered (a log field and metadata)."""
     if isinstance(error, MalformedFlowEventError):
         return "malformed_event"
+    if isinstance(error, SettingsError):
+        return "invalid_settings"
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
         return "throttled" if code in THROTTLING_CODES else "aws_error"

@@ -25,7 +25,7 @@ from lambdas.common.aws import dynamodb_table
 from lambdas.common.flow_events import parse_flow_event, safe_flow_answer
 from lambdas.common.identification import lookup_keys, masked
 from lambdas.common.profiles import ProfileRepository
-from lambdas.common.settings import FlowLambdaSettings
+from lambdas.common.settings import RepeatContactSettings
 from lambdas.crm_lookup.logic import screen_pop, unknown_customer
 
 logger = Logger()
@@ -46,7 +46,7 @@ class Runtime:
 
 @cache
 def runtime() -> Runtime:
-    settings = FlowLambdaSettings.from_environ()
+    settings = RepeatContactSettings.from_environ()
     return Runtime(
         profiles=ProfileRepository(dynamodb_table(settings.customers_table)),
         repeat_window=timedelta(hours=settings.repeat_window_hours),

@@ -3,11 +3,12 @@
 Bounced and complaining addresses go into our suppression list (beside SES's own account-level
 list), so notify stops emailing them. SMS events become metrics: failures by type and the
 settled spend, to compare with the monthly spend limit. Nothing here logs a whole address.
+Without a valid CUSTOMERS_TABLE an event that suppresses an address raises `SettingsError` (SNS's
+async invoke retries, then the failure queue keeps the event); SMS events need no setting.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.masking import mask_email, mask_phone
+from lambdas.common.settings import CustomersTableSettings
 from lambdas.common.suppression import SuppressionRepository
 from lambdas.delivery_events.logic import interpret
 
@@ -30,10 +32,10 @@ metrics = Metrics()
 
 @cache
 def suppressions() -> SuppressionRepository:
-    table = boto3.resource("dynamodb", config=BACKGROUND_CALL_CONFIG).Table(
-        os.environ["CUSTOMERS_TABLE"]
-    )
-    return SuppressionRepository(table)
+    """The suppression list, from settings read once per container (at the first suppression)."""
+    settings = CustomersTableSettings.from_environ()
+    dynamodb = boto3.resource("dynamodb", config=BACKGROUND_CALL_CONFIG)
+    return SuppressionRepository(dynamodb.Table(settings.customers_table))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -2,13 +2,13 @@
 
 Thin: Powertools' batch utility parses each Kinesis record into a contact record, logic.py says
 which notifications it owes, and they go on the notify queue, where notify applies opt-outs,
-quiet hours and its idempotency. A record that cannot be read is a batch item failure; the
-others go through.
+quiet hours and its idempotency. A record that cannot be read is a batch item failure, and so is
+every record owing a notification while NOTIFY_QUEUE_URL is missing or empty (Kinesis retries it,
+then the failures queue keeps its description); the others go through.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -22,9 +22,11 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
 
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.contact_records import ContactRecord
+from lambdas.common.settings import EnvironmentSettings
 from lambdas.follow_up.logic import follow_ups
 
 logger = Logger()
@@ -33,10 +35,16 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
 
 
+class FollowUpSettings(EnvironmentSettings):
+    notify_queue_url: str = Field(alias="NOTIFY_QUEUE_URL", min_length=1)
+
+
 @cache
 def queue() -> Any:
+    """The notify queue, from settings read once per container (at the first follow-up owed)."""
+    settings = FollowUpSettings.from_environ()
     sqs = boto3.resource("sqs", config=BACKGROUND_CALL_CONFIG)
-    return sqs.Queue(os.environ["NOTIFY_QUEUE_URL"])
+    return sqs.Queue(settings.notify_queue_url)
 
 
 def record_handler(record: KinesisStreamRecord) -> None:

@@ -12,8 +12,6 @@ for replay; the client token keeps a retry from opening a second contact.
 
 from __future__ import annotations
 
-import json
-import os
 from functools import cache
 from typing import Any
 
@@ -22,12 +20,13 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, Json, ValidationError
 
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.masking import mask_email
 from lambdas.common.profiles import Identifier, ProfileRepository
+from lambdas.common.settings import ContactHistorySettings
 from lambdas.inbound_email.logic import (
     InboundAddress,
     ParsedMessage,
@@ -46,27 +45,22 @@ tracer = Tracer()
 metrics = Metrics()
 
 
-class Environment(BaseModel):
-    customers_table: str = Field(alias="CUSTOMERS_TABLE")
+class Environment(ContactHistorySettings):
+    """Validated once per container; while it is invalid every message raises, so SES's
+    asynchronous invoke retries it and the failure queue keeps it for replay."""
+
     instance_id: str = Field(alias="CONNECT_INSTANCE_ID")
     bucket: str = Field(alias="INBOUND_BUCKET")
     prefix: str = Field(default="", alias="INBOUND_PREFIX")
     domain: str = Field(alias="EMAIL_DOMAIN")
-    addresses: list[InboundAddress] = Field(alias="INBOUND_ADDRESSES", min_length=1)
-    history_days: int = Field(default=400, alias="CONTACT_HISTORY_DAYS")
-
-    @classmethod
-    def from_environ(cls) -> Environment:
-        raw = dict(os.environ)
-        raw["INBOUND_ADDRESSES"] = json.loads(raw.get("INBOUND_ADDRESSES", "[]"))
-        return cls.model_validate(raw)
+    addresses: Json[list[InboundAddress]] = Field(alias="INBOUND_ADDRESSES", min_length=1)
 
 
 class Runtime:
     def __init__(self, env: Environment) -> None:
         self.env = env
         table = boto3.resource("dynamodb", config=BACKGROUND_CALL_CONFIG).Table(env.customers_table)
-        self.profiles = ProfileRepository(table, history_ttl_days=env.history_days)
+        self.profiles = ProfileRepository(table, history_ttl_days=env.contact_history_days)
         self.s3 = boto3.client("s3", config=BACKGROUND_CALL_CONFIG)
         self.connect = boto3.client("connect", config=BACKGROUND_CALL_CONFIG)
 

@@ -9,7 +9,6 @@ a batch item failure so Lambda does not delete it: deferred, never dropped.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -32,11 +31,12 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.notifications import Notification
 from lambdas.common.profiles import ProfileRepository
+from lambdas.common.settings import CustomersTableSettings
 from lambdas.common.suppression import SuppressionRepository
 from lambdas.notify.gateways import EmailGateway, NotifyQueue, SmsGateway
 from lambdas.notify.logic import Delivery, DeliveryDeferred, SendingWindow
@@ -53,11 +53,12 @@ processor = BatchProcessor(
 IDEMPOTENCY_SECONDS = 14 * 24 * 3600
 
 
-class Environment(BaseModel):
-    """Everything the function reads from its environment, validated once per container."""
+class Environment(CustomersTableSettings):
+    """Everything the function reads from its environment, validated once per container; while
+    it is invalid every invocation raises, so SQS redelivers its batch until the dead-letter
+    queue takes the records."""
 
     organisation: str = Field(alias="ORGANISATION")
-    customers_table: str = Field(alias="CUSTOMERS_TABLE")
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
     queue_url: str = Field(alias="NOTIFY_QUEUE_URL")
     default_time_zone: str = Field(alias="DEFAULT_TIME_ZONE")
@@ -134,7 +135,7 @@ class Runtime:
 
 @cache
 def runtime() -> Runtime:
-    return Runtime(Environment.model_validate(os.environ))
+    return Runtime(Environment.from_environ())
 
 
 def record_handler(record: SqsRecordModel) -> None:

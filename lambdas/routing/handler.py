@@ -37,7 +37,7 @@ from lambdas.common.identification import language_hint, lookup_keys
 from lambdas.common.masking import mask_text
 from lambdas.common.profiles import LookupIncompleteError, ProfileRepository
 from lambdas.common.routing_rules import DEFAULT_BASE_PRIORITY, RoutingRules
-from lambdas.common.settings import FlowLambdaSettings
+from lambdas.common.settings import RepeatContactSettings
 from lambdas.routing.logic import (
     CustomerContext,
     context_from_attributes,
@@ -70,7 +70,7 @@ ROUTED_BY_METRIC = {
 }
 
 
-class RoutingSettings(FlowLambdaSettings):
+class RoutingSettings(RepeatContactSettings):
     rules: Json[RoutingRules] = Field(alias="ROUTING_RULES")
 
 

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from lambdas.analytics import handler as analytics_handler
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier
+from lambdas.common.settings import SettingsError
 from tests.lambdas.analytics import ctr
 from tests.lambdas.analytics.conftest import Analytics
 
@@ -351,3 +353,49 @@ def emf_value(document: dict[str, Any], name: str) -> Any:
     """EMF carries a metric's values as a list (one per add_metric); dimensions as strings."""
     value = document[name]
     return sum(value) if isinstance(value, list) else value
+
+
+def test_settings_are_read_once_per_container(
+    analytics: Analytics, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a container that has counted a batch
+    analytics.invoke(ctr.kinesis_event(ctr.voice_handled()))
+    first = analytics_handler.settings()
+
+    # When the environment changes under it (as it never does in Lambda)
+    monkeypatch.setenv("METRICS_TABLE", "no-such-table")
+    response = analytics.invoke(ctr.kinesis_event(ctr.self_service(), first_sequence=2))
+
+    # Then the container keeps counting into the table it read
+    assert response == {"batchItemFailures": []}
+    assert analytics_handler.settings() is first
+    assert analytics.rows()[("10:30", "VOICE", "")]["self_service"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("METRICS_TABLE", None, "missing"),
+        ("SERVICE_LEVEL_THRESHOLD_SECONDS", "0", "greater_than_equal"),
+        ("CUSTOMER_HISTORY", "maybe", "bool_parsing"),
+    ],
+)
+def test_invalid_settings_fail_the_whole_batch_so_kinesis_retries_it(
+    analytics: Analytics,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str | None,
+    problem: str,
+) -> None:
+    # Given a container whose environment lacks or garbles a variable
+    if value is None:
+        monkeypatch.delenv(name)
+    else:
+        monkeypatch.setenv(name, value)
+    analytics_handler.settings.cache_clear()
+    analytics_handler.counter.cache_clear()
+
+    # When a batch arrives, Then the invocation raises by the variable's name, counting nothing
+    with pytest.raises(SettingsError, match=rf"{name} \({problem}\)"):
+        analytics.invoke(ctr.kinesis_event(ctr.voice_handled()))
+    assert analytics.rows() == {}

@@ -6,15 +6,18 @@ import json
 from typing import Any
 
 import boto3
+import pytest
 
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
+from lambdas.common.settings import SettingsError
 from tests.lambdas.chat_start.conftest import (
     FLOW_ID,
     INSTANCE_ID,
     SITE,
     WIDGET,
     ConnectStub,
+    LambdaContext,
     form,
     invoke,
     rest_event,
@@ -253,3 +256,56 @@ def test_requests_without_an_origin_such_as_the_smoke_test_are_served(
 
     assert status == 200
     assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_settings_are_read_once_per_container(
+    connect: ConnectStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambdas.chat_start import handler
+
+    # Given a container that has built its runtime
+    first = handler.runtime()
+
+    # When the environment changes under it (as it never does in Lambda)
+    monkeypatch.setenv("ALLOWED_ORIGINS", '["https://elsewhere.example"]')
+    connect.expect_chat()
+    status, _, _ = invoke(rest_event(body=form(), origin=SITE))
+
+    # Then the container keeps the origins it read
+    assert status == 200
+    assert handler.runtime() is first
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("CHAT_TOPICS", None, "missing"),
+        ("ALLOWED_ORIGINS", "https://www.riverside-utilities.example", "json_invalid"),
+        ("ALLOWED_ORIGINS", "[]", "too_short"),
+        ("CONTACT_HISTORY_DAYS", "a year", "int_parsing"),
+    ],
+)
+def test_invalid_settings_raise_so_api_gateway_answers_502_without_detail(
+    chat_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str | None,
+    problem: str,
+) -> None:
+    from lambdas.chat_start import handler
+
+    # Given a container whose environment lacks or garbles a variable
+    if value is None:
+        monkeypatch.delenv(name)
+    else:
+        monkeypatch.setenv(name, value)
+    handler.runtime.cache_clear()
+    try:
+        # When a customer opens the chat, Then the function raises by the variable's name and
+        # API Gateway answers its own 502, so neither the customer nor the log sees a value
+        with pytest.raises(SettingsError, match=rf"{name} \({problem}\)") as raised:
+            handler.handler(rest_event(body=form()), LambdaContext())
+    finally:
+        handler.runtime.cache_clear()
+    if value:
+        assert value not in str(raised.value)

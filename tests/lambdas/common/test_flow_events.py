@@ -20,6 +20,7 @@ from lambdas.common.flow_events import (
     parse_flow_event,
     safe_flow_answer,
 )
+from lambdas.common.settings import RepeatContactSettings, SettingsError
 from tests.lambdas.connect_events import (
     FakeLambdaContext,
     email_contact,
@@ -119,6 +120,12 @@ def test_flat_answer_always_fits_connects_32_kb(values: dict[str, str]) -> None:
 )
 def test_fallback_reasons_name_the_failure(error: Exception, reason: str) -> None:
     assert fallback_reason(error) == reason
+
+
+def test_broken_settings_are_a_fallback_reason_of_their_own() -> None:
+    with pytest.raises(SettingsError) as raised:
+        RepeatContactSettings.from_environ({})
+    assert fallback_reason(raised.value) == "invalid_settings"
 
 
 def test_a_failing_safe_default_still_answers_the_last_resort() -> None:

@@ -6,7 +6,6 @@ import pytest
 from pydantic import ValidationError
 
 from lambdas.common.routing_rules import RoutingRules
-from lambdas.common.settings import FlowLambdaSettings
 
 ARN = "arn:aws:connect:us-east-1:123456789012:instance/i/queue/"
 
@@ -28,12 +27,3 @@ def test_minimal_rules_route_everything_to_the_default_queue() -> None:
     )
     assert rules.queue_arn("general") == ARN + "g"
     assert rules.base_priority == 5 and rules.repeat_contact.window_hours == 48
-
-
-def test_settings_read_the_environment_by_variable_name() -> None:
-    settings = FlowLambdaSettings.from_environ(
-        {"CUSTOMERS_TABLE": "customers", "REPEAT_WINDOW_HOURS": "24"}
-    )
-    assert (settings.customers_table, settings.repeat_window_hours) == ("customers", 24)
-    with pytest.raises(ValidationError, match="CUSTOMERS_TABLE"):
-        FlowLambdaSettings.from_environ({})

@@ -4,8 +4,10 @@ and a safe answer for whatever goes wrong."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
@@ -307,3 +309,39 @@ def test_missing_settings_answer_unknown_customer(monkeypatch: pytest.MonkeyPatc
     finally:
         crm_handler.runtime.cache_clear()
     assert (answer["customerFound"], answer["lookupStatus"]) == ("false", "fallback")
+
+
+def test_broken_settings_are_logged_by_variable_name_never_with_the_environment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given Lambda's environment, its credentials first, without CUSTOMERS_TABLE
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    environment = {
+        "AWS_SECRET_ACCESS_KEY": secret,
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("AWS_SECRET_ACCESS_KEY", "CUSTOMERS_TABLE")
+        },
+        "AWS_SESSION_TOKEN": secret,
+    }
+    crm_handler.runtime.cache_clear()
+    try:
+        with (
+            patch.dict(os.environ, environment, clear=True),
+            log_output(crm_handler.logger) as logs,
+        ):
+            # When a call comes in
+            answer = crm_handler.handler(voice_call(JANE_PHONE), FakeLambdaContext("crm_lookup"))
+    finally:
+        crm_handler.runtime.cache_clear()
+
+    # Then the caller is unknown, and the log names the variable, never the environment
+    assert answer["lookupStatus"] == "fallback"
+    out = logs.getvalue() + capsys.readouterr().out
+    fallback = next(json.loads(line) for line in out.splitlines() if "safe default" in line)
+    assert fallback["fallback_reason"] == "invalid_settings"
+    assert fallback["error"] == (
+        "RepeatContactSettings: invalid environment: CUSTOMERS_TABLE (missing)"
+    )
+    assert secret[:6] not in out and "input_value" not in out

@@ -17,6 +17,7 @@ import pytest
 
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import Identifier
+from lambdas.common.settings import SettingsError
 from lambdas.common.suppression import SuppressionReason, SuppressionRepository
 
 DOMAIN = "support.riverside-utilities.example"
@@ -236,3 +237,47 @@ def test_foreign_messages_on_the_topic_are_ignored(
 
     assert _metrics(capsys.readouterr().out)["DeliveryEventsIgnored"] >= 1
     assert env.table.scan()["Items"] == []
+
+
+def _complaint(address: str) -> dict[str, Any]:
+    return _event_publishing(
+        "Complaint",
+        complaint={
+            "complainedRecipients": [{"emailAddress": address}],
+            "complaintFeedbackType": "abuse",
+        },
+    )
+
+
+def test_the_customers_table_is_read_once_per_container(
+    env: SuppressionRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a container that has suppressed an address
+    invoke(sns_event(_complaint("first@example.com")))
+
+    # When the environment changes under it (as it never does in Lambda)
+    monkeypatch.setenv("CUSTOMERS_TABLE", "no-such-table")
+    invoke(sns_event(_complaint("second@example.com")))
+
+    # Then the container keeps writing to the table it read at its first suppression
+    for address in ("first@example.com", "second@example.com"):
+        assert env.find(email(address)) is not None, address
+
+
+def test_without_a_customers_table_suppressions_raise_and_sms_events_still_count(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lambdas.delivery_events import handler
+
+    # Given a container without CUSTOMERS_TABLE
+    monkeypatch.delenv("CUSTOMERS_TABLE", raising=False)
+    handler.suppressions.cache_clear()
+    try:
+        # When a complaint arrives, Then it raises by the variable's name (SNS retries it)
+        with pytest.raises(SettingsError, match=r"CUSTOMERS_TABLE \(missing\)"):
+            invoke(sns_event(_complaint("jane.doe@example.com")))
+        # and SMS events, which need no setting, are still counted
+        invoke(sns_event(SMS_DELIVERED))
+        assert _metrics(capsys.readouterr().out)["TEXT_DELIVERED"] == 1
+    finally:
+        handler.suppressions.cache_clear()

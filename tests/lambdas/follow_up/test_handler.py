@@ -1,4 +1,5 @@
-"""follow-up over moto SQS: follow-ups queued for notify, a poison record failed alone."""
+"""follow-up over moto SQS: follow-ups queued for notify, a poison record failed alone, settings
+read once per container and, while missing, failing only the records that owe a follow-up."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from moto import mock_aws
 
 from lambdas.common.notifications import Notification, NotificationKind
+from lambdas.common.settings import SettingsError
 from lambdas.follow_up import handler as follow_up
 from tests.lambdas.connect_events import FakeLambdaContext
 
@@ -89,3 +91,44 @@ def test_a_replayed_record_asks_for_the_same_notification_so_notify_sends_it_onc
     follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
     ids = [n.notification_id for n in queued(queue)]
     assert ids == ["follow-up#c-1", "follow-up#c-1"]  # notify's idempotency key, twice
+
+
+def test_the_queue_url_is_read_once_per_container(
+    queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a container that has queued a follow-up
+    event = kinesis_event([contact("c-1", "sms")])
+    follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
+
+    # When the environment changes under it (as it never does in Lambda)
+    monkeypatch.setenv("NOTIFY_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/elsewhere")
+    event = kinesis_event([contact("c-2", "sms")])
+    response = follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
+
+    # Then the container keeps the queue it read at its first follow-up
+    assert response == {"batchItemFailures": []}
+    assert sorted(n.notification_id for n in queued(queue)) == ["follow-up#c-1", "follow-up#c-2"]
+
+
+@pytest.mark.parametrize("url", [None, ""])
+def test_without_a_queue_url_records_owing_a_follow_up_fail_and_the_others_go_through(
+    monkeypatch: pytest.MonkeyPatch, url: str | None
+) -> None:
+    # Given a container whose NOTIFY_QUEUE_URL is missing or empty
+    if url is None:
+        monkeypatch.delenv("NOTIFY_QUEUE_URL", raising=False)
+    else:
+        monkeypatch.setenv("NOTIFY_QUEUE_URL", url)
+    follow_up.queue.cache_clear()
+    try:
+        # When a record that owes a follow-up arrives beside one that does not
+        event = kinesis_event([contact("c-1", "none"), contact("c-2", "sms")])
+        response = follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
+
+        # Then only the first is done; Kinesis retries the other, failed on the variable's name
+        assert response == {"batchItemFailures": [{"itemIdentifier": f"{1:056d}"}]}
+        ((_, error, _),) = follow_up.processor.exceptions
+        assert isinstance(error, SettingsError)
+        assert error.problems[0][0] == "NOTIFY_QUEUE_URL"
+    finally:
+        follow_up.queue.cache_clear()

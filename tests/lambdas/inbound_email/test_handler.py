@@ -20,6 +20,7 @@ from botocore.stub import Stubber
 
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
+from lambdas.common.settings import SettingsError
 
 DOMAIN = "support.riverside-utilities.example"
 HELP = f"help@{DOMAIN}"
@@ -276,3 +277,54 @@ def test_connect_throttling_is_raised_so_lambda_retries_with_the_same_token(
 
     tokens = [request["ClientToken"] for request in connect.requests]
     assert tokens == ["m-7", "m-7"]
+
+
+def test_settings_are_read_once_per_container(
+    connect: ConnectStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambdas.inbound_email import handler
+
+    # Given a container that has built its runtime
+    first = handler.runtime()
+
+    # When the environment changes under it (as it never does in Lambda)
+    monkeypatch.setenv("INBOUND_ADDRESSES", json.dumps([{"address": HELP, "intent": "other"}]))
+    connect.expect_contact()
+    invoke(ses_event("m-1", recipients=(BILLING,)))
+
+    # Then the container keeps the addresses it read
+    assert handler.runtime() is first
+    assert connect.requests[0]["DestinationEmailAddress"] == BILLING
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("INBOUND_ADDRESSES", None, "missing"),
+        ("INBOUND_ADDRESSES", "[]", "too_short"),
+        ("INBOUND_ADDRESSES", f"{HELP},{BILLING}", "json_invalid"),
+        ("EMAIL_DOMAIN", None, "missing"),
+    ],
+)
+def test_invalid_settings_raise_so_ses_retries_and_the_failure_queue_keeps_the_message(
+    connect: ConnectStub,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str | None,
+    problem: str,
+) -> None:
+    from lambdas.inbound_email import handler
+
+    # Given a container whose environment lacks or garbles a variable
+    if value is None:
+        monkeypatch.delenv(name)
+    else:
+        monkeypatch.setenv(name, value)
+    handler.runtime.cache_clear()
+
+    # When a message arrives, Then it raises by the variable's name, and opens no contact
+    with pytest.raises(SettingsError, match=rf"{name} \({problem}\)") as raised:
+        invoke(ses_event("m-1"))
+    assert connect.requests == []
+    if value:
+        assert value not in str(raised.value)

@@ -20,6 +20,7 @@ from lambdas.common.notifications import (
     SurveyInvitation,
 )
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
+from lambdas.common.settings import SettingsError
 from lambdas.common.suppression import Suppression, SuppressionReason, SuppressionRepository
 from tests.lambdas.notify.conftest import FROM_ADDRESS, LambdaContext, Sms, sqs_event
 
@@ -291,3 +292,50 @@ def test_malformed_message_fails_alone_and_the_rest_of_the_batch_goes_out(
 
     assert result == {"batchItemFailures": [{"itemIdentifier": bad}]}
     assert len(sms.sent()) == 1
+
+
+def test_settings_are_read_once_per_container(
+    notify_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambdas.notify import handler
+
+    # Given a container that has built its runtime
+    first = handler.runtime()
+
+    # When the environment changes under it (as it never does in Lambda)
+    monkeypatch.setenv("ORGANISATION", "Someone Else")
+
+    # Then the container keeps what it read
+    assert handler.runtime() is first
+    assert first.service.settings.organisation == "Riverside Public Utilities"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("IDEMPOTENCY_TABLE", None, "missing"),
+        ("CUSTOMERS_TABLE", "", "string_too_short"),
+        ("SMS_REMINDERS", "sometimes", "bool_parsing"),
+    ],
+)
+def test_invalid_settings_raise_so_sqs_redelivers_the_whole_batch(
+    notify_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str | None,
+    problem: str,
+) -> None:
+    from lambdas.notify import handler
+
+    # Given a container whose environment lacks or garbles a variable
+    if value is None:
+        monkeypatch.delenv(name)
+    else:
+        monkeypatch.setenv(name, value)
+    handler.runtime.cache_clear()
+    event = sqs_event(notify_env["NOTIFY_QUEUE_URL"], [reminder()])
+
+    # When a batch arrives, Then the invocation raises by the variable's name, so no record of
+    # the batch is deleted: SQS redelivers them until the dead-letter queue takes them
+    with pytest.raises(SettingsError, match=rf"{name} \({problem}\)"):
+        handler.handler(event, LambdaContext())

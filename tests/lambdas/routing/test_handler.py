@@ -186,6 +186,30 @@ def test_rules_are_read_from_the_environment(
     assert answer["queueArn"] == queue_arn("appointments")
 
 
+def test_rules_are_read_once_per_container(
+    repository: Any, dev_rules: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a container that has read its rules
+    monkeypatch.setenv("CUSTOMERS_TABLE", "customers")
+    monkeypatch.setenv("ROUTING_RULES", dev_rules.model_dump_json())
+    routing_handler.runtime.cache_clear()
+    try:
+        first = routing_handler.runtime()
+
+        # When the environment changes under it (as it never does in Lambda)
+        monkeypatch.setenv("ROUTING_RULES", "{}")
+        answer = routing_handler.handler(
+            voice_call(UNKNOWN_PHONE, parameters={"intent": "appointment"}),
+            FakeLambdaContext("routing"),
+        )
+
+        # Then the container keeps routing by the rules it read
+        assert routing_handler.runtime() is first
+    finally:
+        routing_handler.runtime.cache_clear()
+    assert answer["queueArn"] == queue_arn("appointments")
+
+
 def test_every_realworld_event_gets_a_queue(routing: Routing, realworld_dir: Path) -> None:
     for name, event in realworld_events(realworld_dir):
         answer = routing.invoke(event)
