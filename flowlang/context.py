@@ -149,9 +149,13 @@ class StageFlows:
         return self.flows_dir / self.config.flows[flow_name].file_name(flow_name)
 
     def flow_name_for(self, path: Path) -> str | None:
-        """The config flow a file implements (by file name), or None for a file no flow uses."""
-        for name, flow in self.config.flows.items():
-            if flow.file_name(name) == path.name:
+        """The config flow this file is (the very file config names, wherever the path points
+        from), or None: a copy elsewhere or an export with the same name is not the stage's."""
+        if self.flows_dir is None:
+            return None
+        target = path.resolve()
+        for name in self.config.flows:
+            if self.flow_file(name).resolve() == target:
                 return name
         return None
 

@@ -17,10 +17,11 @@ DESCRIPTION = """\
 Checks a stage's config file without building anything: every field against the config model
 (names, references between sections, hours, channels), then every flow the config names:
 its file in contact_flows/ must exist and pass `ccaas validate-flows` with all rules for this
-config.
+config: these are the stage's own flows, so warnings fail as errors do.
 
 Reads FILE and contact_flows/; writes nothing. A config that cannot be read is one line on
-stderr (exit 2); flow problems are one line each on stdout (exit 1).
+stderr (exit 2); flow findings are one line each on stdout, `error: ...` or `warning: ...`,
+with their counts on stderr (exit 1).
 
 Examples:
   ccaas validate-config config/prod.yaml
@@ -44,7 +45,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.file)
     stage = StageFlows(config, discover_lambdas(LAMBDAS_DIR), CONTACT_FLOWS_DIR)
-    if report_problems(validate_stage(stage), len(config.flows)):
+    if report_problems(validate_stage(stage), len(config.flows), strict=True):
         return EXIT_PROBLEMS
     channels = ", ".join(channel.value for channel in config.channels.enabled())
     print(

@@ -1,8 +1,9 @@
 """`ccaas validate-flows`: the flow validator (flowlang.validator) on files or a stage's flows.
 
-With no PATH, every flow the config lists is checked with all rules; PATHs that are one of the
-config's flows get the same rules, other files get Connect's rules and our house rules without
-config. Problems are results (stdout, exit 1), not errors.
+Findings have a level: errors (Connect would refuse the flow, or it cannot run) always fail;
+warnings (this project's style) fail only under `--strict`. The stage's own flows (no PATH, or a
+PATH that is one of the files its config names) are always strict. Findings are results
+(stdout, exit 1 when one fails), not errors.
 """
 
 from __future__ import annotations
@@ -14,25 +15,32 @@ from typing import Any
 
 from config import ContactCenterConfig, load_config, load_stage
 from flowlang.context import StageFlows, discover_lambdas
-from flowlang.problems import Problem
+from flowlang.problems import Problem, count, failures
 from flowlang.validator import validate_files, validate_stage
 from infra.paths import CONTACT_FLOWS_DIR, LAMBDAS_DIR
 from scripts.cli_support import EXIT_OK, EXIT_PROBLEMS, CommandError, read_text
 
 DEFAULT_STAGE = "dev"
 DESCRIPTION = """\
-Checks contact flow files (Amazon Connect flow language JSON) like code, before any synth:
-what Connect itself would refuse (shape, action types and parameters, transitions, limits such
-as 250 actions and 256,000 characters of content), and our house rules (no unreachable action,
-a branch for every error, no dead end, every ${queue:...}-style placeholder resolvable from the
-stage's config).
+Checks contact flow files (Amazon Connect flow language JSON) like code, before any synth.
 
-Reads config/<stage>.yaml (or --config FILE) and contact_flows/; writes nothing. Each problem
-is one line on stdout, `file: action 'id': reason`; exit code 1 when there are any.
+Errors are what Connect itself would refuse, or what cannot run: the shape, required
+parameters, transitions to actions that do not exist, the limits AWS's flow language reference
+states (250 actions, 256,000 characters of content, timeouts...), placeholders the stage cannot
+resolve. Warnings are this project's style: a branch for every error, no dead end, no
+unreachable action, entry flows that log, action types and parameters the catalog does not know.
+
+The stage's own flows (no PATH, or a file its config names) are held to both: any finding fails.
+Other files fail only on errors, their warnings printed, unless --strict.
+
+Reads config/<stage>.yaml (or --config FILE) and contact_flows/; writes nothing. Each finding
+is one line on stdout, `error: file: action 'id': reason` or `warning: ...`; the counts are on
+stderr. Exit code 1 when a finding fails.
 
 Examples:
-  ccaas validate-flows                            every flow of config/dev.yaml, all rules
-  ccaas validate-flows --connect-only export.json a flow you import but do not own
+  ccaas validate-flows                          every flow of config/dev.yaml, all rules
+  ccaas validate-flows export.json              a flow you import: errors fail, warnings shown
+  ccaas validate-flows --strict my_flows/       hold other files to the stage's rules
 """
 
 
@@ -51,10 +59,16 @@ def register(subparsers: Any) -> None:
         help="flow files or folders of *.json (default: every flow the config lists)",
     )
     add_config_arguments(parser)
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--strict",
+        action="store_true",
+        help="warnings fail too, as for the stage's own flows",
+    )
+    mode.add_argument(
         "--connect-only",
         action="store_true",
-        help="only what Connect itself would reject (for flows you import but do not own)",
+        help="deprecated: the default now (only errors fail); kept as an alias for one release",
     )
     parser.add_argument("--flows-dir", type=Path, default=CONTACT_FLOWS_DIR, help=argparse.SUPPRESS)
     parser.add_argument("--lambdas-dir", type=Path, default=LAMBDAS_DIR, help=argparse.SUPPRESS)
@@ -81,37 +95,65 @@ def stage_name(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.connect_only:
+        print(
+            "ccaas validate-flows: --connect-only is the default now and goes away in the next "
+            "release (drop it; --strict makes warnings fail)",
+            file=sys.stderr,
+            flush=True,
+        )
     config = chosen_config(args)
     stage = StageFlows(config, discover_lambdas(args.lambdas_dir), args.flows_dir)
-    if args.paths:
-        files = _expand(args.paths)
-        if not files:
-            raise CommandError("no .json files in the given paths", "name flow files or folders")
-        readable = [path for path in files if _readable(path)]
-        results = validate_files(
-            readable, strict=not args.connect_only, stage=None if args.connect_only else stage
-        )
-        problems = [problem for found in results.values() for problem in found]
-        checked, unreadable = len(files), len(files) - len(readable)
-    else:
+    if not args.paths:
         problems = validate_stage(stage)
-        checked, unreadable = len(config.flows), 0
-    if report_problems(problems, checked, unreadable):
+        if report_problems(problems, len(config.flows), strict=True):
+            return EXIT_PROBLEMS
+        print(f"{len(config.flows)} flow(s) valid (all rules, stage '{config.stage}')")
+        return EXIT_OK
+
+    files = _expand(args.paths)
+    if not files:
+        raise CommandError("no .json files in the given paths", "name flow files or folders")
+    readable = [path for path in files if _readable(path)]
+    shown: list[Problem] = []
+    failing: list[Problem] = []
+    for path, found in validate_files(readable, stage=stage).items():
+        own = stage.flow_name_for(path) is not None
+        shown.extend(found)
+        failing.extend(failures(found, strict=args.strict or own))
+    unreadable = len(files) - len(readable)
+    if report_problems(shown, len(files), unreadable, strict=args.strict, failing=failing):
         return EXIT_PROBLEMS
-    rules = "Connect's rules" if args.connect_only else f"all rules, stage '{config.stage}'"
-    print(f"{checked} flow(s) valid ({rules})")
+    rules = "all rules" if args.strict else "errors fail, warnings shown"
+    print(f"{len(files)} flow(s) valid ({rules})")
     return EXIT_OK
 
 
-def report_problems(problems: list[Problem], checked: int, unreadable: int = 0) -> bool:
-    """Prints each problem on stdout and their count (with files that could not be read at all)
-    on stderr; True when there were any."""
+def report_problems(
+    problems: list[Problem],
+    checked: int,
+    unreadable: int = 0,
+    *,
+    strict: bool,
+    failing: list[Problem] | None = None,
+) -> bool:
+    """Prints each finding on stdout and the counts (files that could not be read at all count
+    as errors) on stderr; True when any fails: an error, or a warning when `strict` (or when it
+    is in `failing`, which callers give when files are held to different rules)."""
     for problem in problems:
         print(problem, flush=True)
-    count = len(problems) + unreadable
-    if count:
-        print(f"{count} problem(s) in {checked} flow(s)", file=sys.stderr, flush=True)
-    return bool(count)
+    if failing is None:
+        failing = failures(problems, strict=strict)
+    errors, warnings = count(problems)
+    errors += unreadable
+    if errors or warnings:
+        strict_note = "; warnings fail (strict)" if any(not p.is_error for p in failing) else ""
+        print(
+            f"{errors} error(s), {warnings} warning(s) in {checked} flow(s){strict_note}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return bool(failing) or unreadable > 0
 
 
 def _readable(path: Path) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from flowlang.loader import ConditionBranch, ErrorBranch, load_flow, parse_flow
 from flowlang.problems import FlowFormatError, Problem
+from tests.flowlang.realworld import FLOW_FOLDERS, LEGACY_FOLDER, real_exports
 
 MINIMAL = {
     "Version": "2019-10-30",
@@ -94,7 +95,7 @@ def test_null_fields_read_as_empty() -> None:
 
 
 def test_legacy_format_is_rejected_naming_the_format(realworld_dir: Path) -> None:
-    legacy = sorted((realworld_dir / "flows_legacy_format").glob("*.json"))
+    legacy = sorted((realworld_dir / LEGACY_FOLDER).glob("*.json"))
     assert len(legacy) == 2
     for path in legacy:
         with pytest.raises(FlowFormatError) as caught:
@@ -106,9 +107,9 @@ def test_legacy_format_is_rejected_naming_the_format(realworld_dir: Path) -> Non
 
 
 def test_every_real_world_export_loads(realworld_dir: Path) -> None:
-    paths = sorted((realworld_dir / "flows").glob("*.json"))
-    assert len(paths) == 48
-    for path in paths:
+    for folder, expected in FLOW_FOLDERS.items():
+        assert len(list((realworld_dir / folder).glob("*.json"))) == expected, folder
+    for path in real_exports(realworld_dir):
         flow = load_flow(path)
         assert flow.start_action in flow.actions, path.name
 

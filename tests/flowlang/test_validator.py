@@ -1,5 +1,6 @@
-"""The validator accepts our flows, every valid real export and our own samples, and rejects
-each kind of defect with an exact message naming the file and the action."""
+"""The validator accepts our flows, every real export and our own samples, and reports each kind
+of defect with an exact message naming its level, the file and the action: an error for what
+Connect refuses, a warning for this project's style."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import pytest
 from config import ContactCenterConfig
 from flowlang.catalog import CATALOG
 from flowlang.context import FlowContext, StageFlows
-from flowlang.loader import load_flow
-from flowlang.problems import Problem
+from flowlang.loader import load_flow, parse_flow
+from flowlang.problems import WARNING, Problem, failures
 from flowlang.validator import validate_files, validate_flow, validate_stage, validate_text
 from infra.paths import CONTACT_FLOWS_DIR
+from tests.flowlang.realworld import FLOW_FOLDERS, LEGACY_FOLDER, real_exports
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FLOW_LAMBDAS = ("crm_lookup", "routing")
@@ -51,11 +53,12 @@ def action(  # noqa: PLR0917 - reads like a row of the flow: id, type, parameter
 
 
 def base_flow() -> dict[str, Any]:
-    """A small flow that passes every strict rule: greet, look up, queue, hang up."""
+    """A small flow that passes every strict rule: log, greet, look up, queue, hang up."""
     return {
         "Version": "2019-10-30",
-        "StartAction": "greet",
+        "StartAction": "log",
         "Actions": [
+            action("log", "UpdateFlowLoggingBehavior", {"FlowLoggingBehavior": "Enabled"}, "greet"),
             action(
                 "greet",
                 "MessageParticipant",
@@ -101,11 +104,10 @@ def dev_stage(dev_config: ContactCenterConfig) -> StageFlows:
 def problems_of(
     document: dict[str, Any],
     *,
-    strict: bool = True,
     context: FlowContext | None = None,
     stage: StageFlows | None = None,
 ) -> list[Problem]:
-    return validate_text(document, SRC, strict=strict, context=context, stage=stage)
+    return validate_text(document, SRC, context=context, stage=stage)
 
 
 # --- what must pass ---------------------------------------------------------------------------
@@ -126,18 +128,23 @@ def test_shipped_flows_pass_every_rule_in_each_stage(
     assert sorted(p.stem for p in CONTACT_FLOWS_DIR.glob("*.json")) == sorted(config.flows)
 
 
-def test_every_real_world_export_passes_connects_rules(realworld_dir: Path) -> None:
-    paths = sorted((realworld_dir / "flows").glob("*.json"))
-    results = validate_files(paths, strict=False)
+def test_every_flow_folder_is_checked(realworld_dir: Path) -> None:
+    folders = {entry.name for entry in realworld_dir.iterdir() if entry.name.startswith("flows")}
+    assert folders == {*FLOW_FOLDERS, LEGACY_FOLDER}
 
-    assert len(results) == 48
-    assert {path.name: problems for path, problems in results.items() if problems} == {}
+
+def test_no_real_world_export_has_an_error(realworld_dir: Path) -> None:
+    results = validate_files(real_exports(realworld_dir))
+
+    assert len(results) == sum(FLOW_FOLDERS.values())
+    errors = {path.name: failures(found, strict=False) for path, found in results.items()}
+    assert {name: found for name, found in errors.items() if found} == {}
 
 
 def test_real_world_exports_use_only_action_types_the_catalog_knows(realworld_dir: Path) -> None:
     used = {
         action.type
-        for path in (realworld_dir / "flows").glob("*.json")
+        for path in real_exports(realworld_dir)
         for action in load_flow(path).actions.values()
     }
     assert len(used) >= 30
@@ -146,18 +153,286 @@ def test_real_world_exports_use_only_action_types_the_catalog_knows(realworld_di
     assert len(CATALOG) >= len(used) + 20
 
 
-def test_strict_rules_flag_what_samples_leave_out(realworld_dir: Path) -> None:
+def test_real_world_exports_use_only_parameters_the_catalog_knows(realworld_dir: Path) -> None:
+    unknown = [
+        str(problem)
+        for found in validate_files(real_exports(realworld_dir)).values()
+        for problem in found
+        if "is not in the action reference" in problem.reason
+    ]
+    assert unknown == []
+
+
+def test_house_rules_flag_what_samples_leave_out_as_warnings(realworld_dir: Path) -> None:
     path = realworld_dir / "flows" / "experience-builder__contact-flow-dtmf1.content.json"
-    (problems,) = validate_files([path], strict=True).values()
+    (problems,) = validate_files([path]).values()
 
     unreachable = [p for p in problems if p.reason == "is unreachable from StartAction"]
     assert len(unreachable) == 2
+    assert {p.level for p in problems} == {WARNING}
+
+
+def _transitions(document: dict[str, Any]) -> list[tuple[int, str, int | None]]:
+    """(action index, "NextAction" / "Errors" / "Conditions", branch index) of every transition."""
+    found: list[tuple[int, str, int | None]] = []
+    for index, raw in enumerate(document["Actions"]):
+        transitions = raw.get("Transitions") or {}
+        if transitions.get("NextAction"):
+            found.append((index, "NextAction", None))
+        for kind in ("Errors", "Conditions"):
+            for branch_index, branch in enumerate(transitions.get(kind) or []):
+                if branch.get("NextAction"):
+                    found.append((index, kind, branch_index))
+    return found
+
+
+def test_one_dangling_transition_in_any_real_export_is_exactly_one_error(
+    realworld_dir: Path,
+) -> None:
+    # Every transition of every export in turn goes to an action that does not exist: the one
+    # error names that action, and nothing it made unreachable is reported on top.
+    wrong: list[str] = []
+    mutations = 0
+    for path in real_exports(realworld_dir):
+        flow = load_flow(path)
+        context = FlowContext(flow_type=flow.flow_type)
+        before = set(validate_flow(flow, context=context))
+        for index, kind, branch in _transitions(flow.document):
+            document = copy.deepcopy(flow.document)
+            transitions = document["Actions"][index]["Transitions"]
+            target = transitions if branch is None else transitions[kind][branch]
+            target["NextAction"] = "no-such-action"
+            mutated = parse_flow(document, source=flow.source)
+            found = validate_flow(mutated, context=context)
+            errors = failures(found, strict=False)
+            identifier = document["Actions"][index]["Identifier"]
+            new_warnings = set(found) - before - set(errors)
+            mutations += 1
+            if [e.action for e in errors] != [identifier] or new_warnings:
+                wrong.append(f"{path.name} {identifier} {kind}: {errors} {new_warnings}")
+    assert mutations > 1_000
+    assert wrong == []
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
 def test_valid_flows_using_actions_we_do_not_ship_pass_strictly(path: Path) -> None:
     flow = load_flow(path)
-    assert validate_flow(flow, strict=True) == []
+    assert validate_flow(flow) == []
+
+
+# What Connect accepts, each in a small flow written from the action reference (fixtures/), so a
+# clone without the corpus checks it too. Each entry says which construct the file must keep.
+CONSTRUCTS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "wait_time_limit_number": lambda actions: isinstance(
+        actions["Wait for reply"].parameters["TimeLimitSeconds"], int
+    ),
+    "wait_time_limit_reference": lambda actions: (
+        [
+            actions[name].parameters["TimeLimitSeconds"][:12]
+            for name in ("Wait on attribute", "Wait on answer")
+        ]
+        == ["$.Attributes", "$.External.w"]
+    ),
+    "input_timeout_300": lambda actions: (
+        actions["Menu"].parameters["InputTimeLimitSeconds"] == "300"
+    ),
+    "queue_flow_loop": lambda actions: actions["Music"].transitions.next_action is None,
+    "hold_flow_loop": lambda actions: actions["Hold music"].transitions.next_action is None,
+    "start_media_streaming": lambda actions: actions["Stream"].type == "StartMediaStreaming",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSTRUCTS))
+def test_each_construct_connect_accepts_has_a_sample_that_passes_strictly(name: str) -> None:
+    flow = load_flow(FIXTURES / f"{name}.json")
+
+    assert CONSTRUCTS[name](flow.actions)
+    assert validate_flow(flow) == []
+
+
+def test_looping_prompts_are_samples_of_queue_and_hold_flows() -> None:
+    assert load_flow(FIXTURES / "queue_flow_loop.json").flow_type == "CUSTOMER_QUEUE"
+    assert load_flow(FIXTURES / "hold_flow_loop.json").flow_type == "CUSTOMER_HOLD"
+
+
+def test_an_unknown_parameter_is_a_warning_naming_it() -> None:
+    path = FIXTURES / "with_warnings" / "unknown_parameter.json"
+
+    assert validate_flow(load_flow(path)) == [
+        Problem(
+            str(path),
+            "Greet",
+            "MessageParticipant parameter 'VoiceStyle' is not in the action reference (Connect "
+            "may ignore or refuse it)",
+            WARNING,
+        )
+    ]
+
+
+def _wait(parameters: dict[str, Any]) -> dict[str, Any]:
+    document = base_flow()
+    _append(
+        action(
+            "wait",
+            "Wait",
+            parameters,
+            "bye",
+            [("NoMatchingError", "bye")],
+            [("Equals", "WaitCompleted", "bye")],
+        )
+    )(document)
+    find(document, "greet")["Transitions"]["NextAction"] = "wait"
+    return document
+
+
+@pytest.mark.parametrize(
+    ("parameters", "reason"),
+    [
+        ({}, "Wait needs parameter 'TimeoutSeconds' (or 'TimeLimitSeconds')"),
+        (
+            {"TimeLimitSeconds": "604801"},
+            "TimeLimitSeconds is 604801; Connect allows 1 to 604800",
+        ),
+        ({"TimeoutSeconds": 0}, "TimeoutSeconds is 0; Connect allows 1 to 604800"),
+        (
+            {"TimeLimitSeconds": "five minutes"},
+            "TimeLimitSeconds must be a whole number or a single JSONPath reference "
+            "($.Attributes...), found 'five minutes'",
+        ),
+    ],
+)
+def test_wait_timeouts_outside_what_the_reference_allows_are_errors(
+    parameters: dict[str, Any], reason: str
+) -> None:
+    assert problems_of(_wait(parameters)) == [Problem(SRC, "wait", reason)]
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"TimeoutSeconds": "604800"},
+        {"TimeLimitSeconds": 1},
+        {"TimeoutSeconds": "$.Attributes.wait"},
+        {"TimeLimitSeconds": "$.External.waitSeconds"},
+    ],
+)
+def test_wait_takes_either_spelling_a_number_or_a_reference(parameters: dict[str, Any]) -> None:
+    assert problems_of(_wait(parameters)) == []
+
+
+@pytest.mark.parametrize(
+    ("invocation", "seconds", "reason"),
+    [
+        ({"InvocationType": "ASYNCHRONOUS"}, "60", None),
+        (
+            {"InvocationType": "ASYNCHRONOUS"},
+            "61",
+            "InvocationTimeLimitSeconds is 61; Connect allows 1 to 60",
+        ),
+        ({"InvocationType": "SYNCHRONOUS"}, "8", None),
+        ({}, "9", "InvocationTimeLimitSeconds is 9; Connect allows 1 to 8"),
+    ],
+)
+def test_lambda_timeouts_follow_the_invocation_type(
+    invocation: dict[str, str], seconds: str, reason: str | None
+) -> None:
+    document = base_flow()
+    find(document, "lookup")["Parameters"].update(invocation, InvocationTimeLimitSeconds=seconds)
+
+    expected = [Problem(SRC, "lookup", reason)] if reason else []
+    assert problems_of(document) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("InputTimeLimitSeconds", "0", "InputTimeLimitSeconds is 0; Connect allows 1 or more"),
+        ("InputTimeoutSeconds", "3600", None),
+        (
+            "InputTimeLimitSeconds",
+            "$.Attributes.timeout",
+            "InputTimeLimitSeconds must be a whole number written in the flow (static), found "
+            "'$.Attributes.timeout'",
+        ),
+    ],
+)
+def test_input_timeouts_have_no_upper_limit_but_must_be_static(
+    name: str, value: str, reason: str | None
+) -> None:
+    document = base_flow()
+    _append(
+        action(
+            "menu",
+            "GetParticipantInput",
+            {"Text": "Press 1", "StoreInput": "False", name: value},
+            "bye",
+            [
+                ("InputTimeLimitExceeded", "bye"),
+                ("NoMatchingCondition", "bye"),
+                ("NoMatchingError", "bye"),
+            ],
+            [("Equals", "1", "bye")],
+        )
+    )(document)
+    find(document, "greet")["Transitions"]["NextAction"] = "menu"
+
+    expected = [Problem(SRC, "menu", reason)] if reason else []
+    assert problems_of(document) == expected
+
+
+def test_loop_counts_above_100_are_errors_and_references_are_read_at_run_time() -> None:
+    def loop(count: str) -> list[Problem]:
+        document = base_flow()
+        _append(
+            action(
+                "retry",
+                "Loop",
+                {"LoopCount": count},
+                None,
+                None,
+                [("Equals", "ContinueLooping", "greet"), ("Equals", "DoneLooping", "bye")],
+            )
+        )(document)
+        find(document, "transfer")["Transitions"]["NextAction"] = "retry"
+        return problems_of(document)
+
+    assert loop("100") == []
+    assert loop("$.Attributes.retries") == []
+    assert loop("101") == [Problem(SRC, "retry", "LoopCount is 101; Connect allows 0 to 100")]
+
+
+def test_a_transfer_to_a_voice_connector_needs_no_phone_number() -> None:
+    document = base_flow()
+    _append(
+        action(
+            "external",
+            "TransferParticipantToThirdParty",
+            {"ThirdPartyConnectionTimeoutSeconds": "30", "ContinueFlowExecution": "True"},
+            "bye",
+            [("NoMatchingError", "bye")],
+        )
+    )(document)
+    find(document, "transfer")["Transitions"]["NextAction"] = "external"
+
+    assert problems_of(document) == []
+
+
+def test_an_entry_flow_that_never_logs_is_a_warning() -> None:
+    document = base_flow()
+    _set("log", parameters={"FlowLoggingBehavior": "Disabled"})(document)
+
+    problems = problems_of(document, context=FlowContext("CONTACT_FLOW", frozenset({"VOICE"})))
+    assert problems == [
+        Problem(
+            SRC,
+            None,
+            "an entry flow that never turns on flow logging (UpdateFlowLoggingBehavior "
+            "Enabled): its contacts leave no flow logs",
+            WARNING,
+        )
+    ]
+    # A flow that is not an entry point (a queue, whisper or disconnect flow) inherits logging.
+    assert problems_of(document, context=FlowContext("CONTACT_FLOW")) == []
 
 
 def test_our_samples_cover_action_types_our_flows_do_not_use() -> None:
@@ -169,7 +444,7 @@ def test_our_samples_cover_action_types_our_flows_do_not_use() -> None:
 
 
 def test_legacy_format_reported_per_file(realworld_dir: Path) -> None:
-    paths = sorted((realworld_dir / "flows_legacy_format").glob("*.json"))
+    paths = sorted((realworld_dir / LEGACY_FOLDER).glob("*.json"))
     for path, problems in validate_files(paths).items():
         assert problems == [
             Problem(
@@ -236,7 +511,11 @@ DEFECTS: dict[str, tuple[Mutation, Problem]] = {
     "unknown action type": (
         _set("greet", Type="PlayPrompt"),
         Problem(
-            SRC, "greet", "unknown action type 'PlayPrompt' (not in the flow language reference)"
+            SRC,
+            "greet",
+            "unknown action type 'PlayPrompt' (not in the flow language reference nor in the "
+            "real exports the catalog knows; check its spelling: Connect may refuse it)",
+            WARNING,
         ),
     ),
     "missing required parameter": (
@@ -259,7 +538,7 @@ DEFECTS: dict[str, tuple[Mutation, Problem]] = {
     ),
     "unreachable action": (
         _append(action("orphan", "DisconnectParticipant")),
-        Problem(SRC, "orphan", "is unreachable from StartAction"),
+        Problem(SRC, "orphan", "is unreachable from StartAction", WARNING),
     ),
     "missing error branch": (
         _drop_error("lookup", "NoMatchingError"),
@@ -267,6 +546,7 @@ DEFECTS: dict[str, tuple[Mutation, Problem]] = {
             SRC,
             "lookup",
             "InvokeLambdaFunction can fail with NoMatchingError but has no branch for it",
+            WARNING,
         ),
     ),
     "queue at capacity not handled": (
@@ -275,6 +555,7 @@ DEFECTS: dict[str, tuple[Mutation, Problem]] = {
             SRC,
             "transfer",
             "TransferContactToQueue can fail with QueueAtCapacity but has no branch for it",
+            WARNING,
         ),
     ),
     "lambda timeout above 8 s": (
@@ -312,6 +593,7 @@ DEFECTS: dict[str, tuple[Mutation, Problem]] = {
             "greet",
             "MessageParticipant has no NextAction: the contact would stop here without a "
             "disconnect, transfer or end of flow",
+            WARNING,
         ),
     ),
     "unknown error type": (
@@ -325,7 +607,13 @@ DEFECTS: dict[str, tuple[Mutation, Problem]] = {
                 ],
             },
         ),
-        Problem(SRC, "greet", "unknown error type 'NoMatchingErorr'"),
+        Problem(
+            SRC,
+            "greet",
+            "unknown error type 'NoMatchingErorr' (no action page names it: its branch is never "
+            "taken)",
+            WARNING,
+        ),
     ),
     "two prompts at once": (
         _param("greet", "SSML", "<speak>Hello</speak>"),
@@ -407,7 +695,7 @@ DEFECTS: dict[str, tuple[Mutation, Problem]] = {
             action(
                 f"say-{n}", "MessageParticipant", {"Text": "x"}, "bye", [("NoMatchingError", "bye")]
             )
-            for n in range(246)
+            for n in range(245)
         ),
         Problem(SRC, None, "has 251 actions; a flow holds at most 250"),
     ),
@@ -431,13 +719,62 @@ def test_a_single_defect_yields_a_single_problem() -> None:
     ]
 
 
-def test_strict_only_rules_are_skipped_for_imported_flows() -> None:
+def test_house_rules_are_warnings_that_fail_only_when_strict() -> None:
     document = base_flow()
     _drop_error("lookup", "NoMatchingError")(document)
     _append(action("orphan", "DisconnectParticipant"))(document)
 
-    assert problems_of(document, strict=False) == []
-    assert len(problems_of(document, strict=True)) == 2
+    problems = problems_of(document)
+    assert [p.level for p in problems] == [WARNING, WARNING]
+    assert failures(problems, strict=False) == []
+    assert failures(problems, strict=True) == problems
+
+
+def test_a_dangling_transition_is_one_error_without_follow_on_unreachable_actions() -> None:
+    # Everything after "greet" becomes unreachable; only the root cause is reported.
+    document = base_flow()
+    _set(
+        "greet",
+        transitions={
+            "NextAction": "lookups",
+            "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "bye"}],
+        },
+    )(document)
+
+    assert problems_of(document) == [
+        Problem(SRC, "greet", "NextAction goes to 'lookups', which does not exist")
+    ]
+
+
+def test_a_chain_of_unreachable_actions_is_one_warning_naming_the_rest() -> None:
+    document = base_flow()
+    _append(
+        action(
+            "orphan", "MessageParticipant", {"Text": "x"}, "orphan-2", [("NoMatchingError", "bye")]
+        ),
+        action(
+            "orphan-2", "MessageParticipant", {"Text": "y"}, "orphan", [("NoMatchingError", "bye")]
+        ),
+        action("orphan-3", "DisconnectParticipant"),
+    )(document)
+    _set(
+        "orphan",
+        transitions={
+            "NextAction": "orphan-2",
+            "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "orphan-3"}],
+        },
+    )(document)
+
+    # orphan <-> orphan-2 is a cycle: the first in file order stands for it.
+    assert problems_of(document) == [
+        Problem(
+            SRC,
+            "orphan",
+            "is unreachable from StartAction (and so are the 2 action(s) after it: orphan-2, "
+            "orphan-3)",
+            WARNING,
+        )
+    ]
 
 
 def test_invalid_json_and_top_level_shape() -> None:
@@ -471,7 +808,9 @@ def test_an_exports_own_type_is_used_when_config_gives_none() -> None:
     assert any(p.action == "transfer" and "CUSTOMER_WHISPER" in p.reason for p in problems)
 
 
-def test_wait_is_refused_in_a_voice_flow() -> None:
+def test_wait_is_accepted_in_a_voice_flow() -> None:
+    # The flow language page says chat only, but the Wait block's page lists voice (inbound
+    # flows), chat, task and email: https://docs.aws.amazon.com/connect/latest/adminguide/wait.html
     document = base_flow()
     _append(
         action(
@@ -485,13 +824,10 @@ def test_wait_is_refused_in_a_voice_flow() -> None:
     )(document)
     find(document, "greet")["Transitions"]["NextAction"] = "wait"
 
-    problems = problems_of(document, context=FlowContext("CONTACT_FLOW", frozenset({"VOICE"})))
-    assert problems == [
-        Problem(SRC, "wait", "Wait works only on the chat channel; this flow serves VOICE")
-    ]
+    assert problems_of(document, context=FlowContext("CONTACT_FLOW", frozenset({"VOICE"}))) == []
 
 
-def test_keypad_menu_is_refused_in_a_chat_only_flow() -> None:
+def test_keypad_menu_in_a_chat_only_flow_is_a_warning() -> None:
     document = base_flow()
     _append(
         action(
@@ -516,6 +852,7 @@ def test_keypad_menu_is_refused_in_a_chat_only_flow() -> None:
             "menu",
             "GetParticipantInput works only on voice (other channels take its error branch); "
             "this flow serves CHAT",
+            WARNING,
         )
     ]
 
@@ -593,7 +930,9 @@ def test_settings_are_range_checked_with_the_stages_value(dev_config: ContactCen
         Problem(
             flow.source,
             "hold-then-offer-callback",
-            "InterruptFrequencySeconds is 0; Connect allows 1 to 86400",
+            "InterruptFrequencySeconds is 0; our flows use 1 or more (the reference gives no "
+            "range)",
+            WARNING,
         )
     ]
 

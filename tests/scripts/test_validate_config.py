@@ -54,9 +54,9 @@ def test_a_flow_file_that_does_not_exist_is_a_problem(
     captured = capsys.readouterr()
     missing = CONTACT_FLOWS_DIR / "whisper_v2.json"
     assert captured.out.splitlines() == [
-        f"{missing}: flow: config flow 'agent_whisper' has no file (expected {missing})"
+        f"error: {missing}: flow: config flow 'agent_whisper' has no file (expected {missing})"
     ]
-    assert captured.err == "1 problem(s) in 7 flow(s)\n"
+    assert captured.err == "1 error(s), 0 warning(s) in 7 flow(s)\n"
 
 
 def test_a_flow_over_connects_size_limit_is_a_problem_naming_it_and_its_length(
@@ -68,8 +68,26 @@ def test_a_flow_over_connects_size_limit_is_a_problem_naming_it_and_its_length(
     assert main(["validate-config", str(config)]) == 1
 
     (line,) = capsys.readouterr().out.splitlines()
-    assert line.startswith(f"{whisper}: flow: content is 28")
+    assert line.startswith(f"error: {whisper}: flow: content is 28")
     assert "characters as deployed; Connect accepts at most 256,000" in line
+
+
+def test_the_stages_flows_are_strict_a_warning_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads((CONTACT_FLOWS_DIR / "agent_whisper.json").read_text())
+    document["Actions"].append({"Identifier": "orphan", "Type": "DisconnectParticipant"})
+    whisper = tmp_path / "agent_whisper.json"
+    whisper.write_text(json.dumps(document, indent=2))
+    config = dev_config_with_flows(tmp_path, agent_whisper={"file": str(whisper)})
+
+    assert main(["validate-config", str(config)]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        f"warning: {whisper}: action 'orphan': is unreachable from StartAction"
+    ]
+    assert captured.err == "0 error(s), 1 warning(s) in 7 flow(s); warnings fail (strict)\n"
 
 
 @pytest.mark.parametrize(
