@@ -45,8 +45,8 @@ from lambdas.analytics.logic import CustomerFacts, contribution, interval_start
 from lambdas.analytics.repository import aggregate_item_key
 from lambdas.analytics.settings import AnalyticsSettings
 from lambdas.common.contact_records import ContactRecord
-from local_connect.chat_session import create_customers_table
-from local_connect.moto_transactions import item_level_rollback
+from local_connect.runtime.moto_transactions import item_level_rollback
+from local_connect.runtime.resources import create_customers_table
 
 DAY = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 07:00 in Chicago
 WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -241,7 +241,8 @@ def main() -> None:
             naive_table, lambda: naive(naive_table, parsed, threshold)
         )
     # moto backs up a whole table per transaction item; item-level backups give the same
-    # result without billing moto's copies to our design (local_connect/moto_transactions.py).
+    # result without billing moto's copies to our design
+    # (local_connect/runtime/moto_transactions.py).
     with mock_aws(), item_level_rollback():
         ours_table = create_table("metrics")
         counter = build_counter(settings, metrics_table=ours_table, customers_table=None)

@@ -32,7 +32,6 @@ def main() -> int:
     from moto import mock_aws
 
     from config import load_stage
-    from local_connect.chat_session import create_customers_table
     from local_connect.flows import (
         Contact,
         FlowInterpreter,
@@ -40,7 +39,9 @@ def main() -> int:
         LambdaRegistry,
         ScriptedCustomer,
     )
-    from local_connect.flows.environment import environment, flow_lambda_environment
+    from local_connect.flows.environment import flow_lambda_environment
+    from local_connect.runtime.environment import environment
+    from local_connect.runtime.resources import create_customers_table
 
     config = load_stage("dev")
     library = FlowLibrary.for_stage(config)

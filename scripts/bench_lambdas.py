@@ -115,7 +115,7 @@ def warm_benchmark(calls: int) -> list[str]:
     from config import load_stage
     from infra.constructs.functions import routing_rules_document
     from lambdas.common.profiles import ProfileRepository
-    from local_connect.rehearsal import data_constants
+    from local_connect.runtime.resources import create_customers_table
     from scripts.seed import SeedSpec, generate_customers, write_customers
 
     config = load_stage("dev")
@@ -124,21 +124,9 @@ def warm_benchmark(calls: int) -> list[str]:
         for name in config.queues
     }
     os.environ["ROUTING_RULES"] = json.dumps(routing_rules_document(config, arns))
-    keys = data_constants()
     now = datetime.now(UTC)
     with mock_aws():
-        boto3.client("dynamodb").create_table(
-            TableName="customers",
-            KeySchema=[
-                {"AttributeName": keys["PARTITION_KEY"], "KeyType": "HASH"},
-                {"AttributeName": keys["SORT_KEY"], "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": keys[k], "AttributeType": "S"}
-                for k in ("PARTITION_KEY", "SORT_KEY")
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_customers_table(os.environ["AWS_DEFAULT_REGION"], "customers")
         customers = generate_customers(300, now=now, spec=SeedSpec.from_config(config))
         write_customers(ProfileRepository(boto3.resource("dynamodb").Table("customers")), customers)
         known = next(

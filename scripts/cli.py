@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _environment(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
     if getattr(args, "offline", False):
-        from local_connect.local_aws import offline_aws
+        from local_connect.runtime.local_aws import offline_aws
 
         return offline_aws()
     return contextlib.nullcontext()

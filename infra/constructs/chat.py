@@ -55,8 +55,8 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from config import ContactCenterConfig
-from infra.chat_settings import API_STAGE as STAGE_NAME
-from infra.chat_settings import CHATS_PATH, chat_topics
+from config.chat_settings import API_STAGE as STAGE_NAME
+from config.chat_settings import CHATS_PATH, chat_topics
 from infra.constructs.connect_core import ConnectCore
 from infra.constructs.data import DataStore
 from infra.constructs.flows import ContactFlows

@@ -14,14 +14,17 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from config import ContactCenterConfig
-from infra.nag import acknowledge
 
-# Attribute names the Lambdas rely on; tests build their moto tables from the synthesized template.
-PARTITION_KEY = "pk"
-SORT_KEY = "sk"
-TTL_ATTRIBUTE = "expires_at"
-IDEMPOTENCY_KEY = "id"
-IDEMPOTENCY_TTL = "expiration"
+# Attribute names the Lambdas rely on, shared with the local engine's moto tables (tests build
+# their moto tables from the synthesized template).
+from config.data_schema import (
+    IDEMPOTENCY_KEY,
+    IDEMPOTENCY_TTL,
+    PARTITION_KEY,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+)
+from infra.nag import acknowledge
 
 
 class DataStore(Construct):

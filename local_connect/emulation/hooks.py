@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import threading
 from io import BytesIO
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.handlers import BUILTIN_HANDLERS
+from botocore.model import OperationModel
 
 from local_connect.emulation.wire import (
     ServiceError,
@@ -27,9 +28,6 @@ from local_connect.emulation.wire import (
     encode_response,
     service_model,
 )
-
-if TYPE_CHECKING:
-    from local_connect.emulation.world import AwsWorld
 
 # botocore service name -> the event-name form of its service id.
 EMULATED_SERVICES = {"connect": "connect", "pinpoint-sms-voice-v2": "pinpoint-sms-voice-v2"}
@@ -46,23 +44,45 @@ class _RawBody(BytesIO):
             contents = self.read()
 
 
+class Backend(Protocol):
+    """One emulated service: which operations it answers, and the answer."""
+
+    def handles(self, operation: str) -> bool: ...
+
+    def answer(self, operation: OperationModel, params: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class World(Protocol):
+    """What the dispatcher asks of the active world (`local_connect.emulation.world.AwsWorld`)."""
+
+    def backend(self, service: str) -> Backend: ...
+
+    def answer(
+        self,
+        service: str,
+        operation: OperationModel,
+        params: dict[str, Any],
+        request: AWSPreparedRequest,
+    ) -> dict[str, Any]: ...
+
+
 class Dispatcher:
     """The before-send handler: finds the active world and lets its backend answer."""
 
     def __init__(self) -> None:
-        self._worlds: list[AwsWorld] = []
+        self._worlds: list[World] = []
         self._lock = threading.Lock()
 
-    def push(self, world: AwsWorld) -> None:
+    def push(self, world: World) -> None:
         with self._lock:
             self._worlds.append(world)
 
-    def pop(self, world: AwsWorld) -> None:
+    def pop(self, world: World) -> None:
         with self._lock:
             self._worlds.remove(world)
 
     @property
-    def active(self) -> AwsWorld | None:
+    def active(self) -> World | None:
         return self._worlds[-1] if self._worlds else None
 
     def __call__(

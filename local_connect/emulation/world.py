@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.model import OperationModel
@@ -16,6 +16,7 @@ from local_connect.emulation import hooks
 from local_connect.emulation.connect import ConnectEmulator, ConnectInstance
 from local_connect.emulation.sms import SmsEmulator, SmsPhoneNumber
 from local_connect.emulation.wire import ServiceError
+from local_connect.runtime.local_aws import LOCAL_REGION
 
 if TYPE_CHECKING:
     from config import ContactCenterConfig
@@ -24,12 +25,6 @@ DEFAULT_ACCOUNT = "123456789012"  # moto's default account, so ARNs agree with m
 # Fictional numbers (North American 555-01xx) for the stage's claimed numbers.
 _FICTIONAL_NUMBERS = [f"+1800555{index:04d}" for index in range(100, 200)]
 SMS_NUMBER = "+18335550142"
-
-
-class Backend(Protocol):
-    def handles(self, operation: str) -> bool: ...
-
-    def answer(self, operation: OperationModel, params: dict[str, Any]) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +49,7 @@ class AwsWorld:
         self,
         *,
         account_id: str = DEFAULT_ACCOUNT,
-        region: str = "us-east-1",
+        region: str = LOCAL_REGION,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.account_id = account_id
@@ -117,7 +112,7 @@ class AwsWorld:
         return [call for call in self.calls if call.operation == operation]
 
     # -- called by the before-send hook --------------------------------------------------------
-    def backend(self, service: str) -> Backend:
+    def backend(self, service: str) -> hooks.Backend:
         return self.connect if service == "connect" else self.sms
 
     def answer(

@@ -10,12 +10,10 @@ result with infra's own `routing_rules_document`.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 
 from config import ContactCenterConfig
 from local_connect.flows.library import FlowLibrary
+from local_connect.runtime.resources import CUSTOMERS_TABLE
 
 # Powertools reads these. Quiet logs keep a terminal or a rehearsal of 15,000 contacts readable
 # (WARNING and above still show). Metrics stay on: POWERTOOLS_METRICS_DISABLED makes Powertools
@@ -38,7 +36,7 @@ def flow_lambda_environment(
     config: ContactCenterConfig,
     library: FlowLibrary,
     *,
-    customers_table: str = "customers",
+    customers_table: str = CUSTOMERS_TABLE,
     quiet: bool = True,
 ) -> dict[str, str]:
     environment = {
@@ -52,18 +50,3 @@ def flow_lambda_environment(
     if quiet:
         environment.update(QUIET_POWERTOOLS)
     return environment
-
-
-@contextmanager
-def environment(variables: Mapping[str, str]) -> Iterator[None]:
-    """`variables` set for the block and put back as they were afterwards."""
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -18,6 +18,7 @@ from config import ContactCenterConfig
 from flowlang.context import StageFlows, discover_lambdas
 from flowlang.loader import Flow, parse_flow
 from flowlang.placeholders import PlaceholderKind, resolve
+from local_connect.runtime.local_aws import LOCAL_REGION
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS_DIR = REPO / "contact_flows"
@@ -39,7 +40,7 @@ class FlowLibrary:
         self,
         *,
         account_id: str = "123456789012",
-        region: str = "us-east-1",
+        region: str = LOCAL_REGION,
         instance_arn: str | None = None,
         config: ContactCenterConfig | None = None,
         flows_dir: Path = FLOWS_DIR,

@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from config import ContactCenterConfig, load_stage
+from config.chat_settings import chat_topics
 from scripts.cli_support import CommandError, non_negative_int
 
 SEEDED_CUSTOMERS = 12  # enough for a few tiers and histories; seeding writes through moto
@@ -102,11 +103,12 @@ def chat(
     read: Read,
     write: Write,
 ) -> int:
-    from local_connect.flows.environment import QUIET_POWERTOOLS, environment
+    from local_connect.flows.environment import QUIET_POWERTOOLS
+    from local_connect.runtime.environment import environment
 
     # Before any handler is imported: Powertools reads its log level once, at import.
     with environment(QUIET_POWERTOOLS):
-        from local_connect.chat_session import ChatEndedError, ChatRefusedError, ChatSession
+        from local_connect.chat.session import ChatEndedError, ChatRefusedError, ChatSession
 
         waiting = {queue: args.waiting for queue in config.queues} if args.waiting else None
         with ChatSession(config, at=at, waiting=waiting) as session:
@@ -216,8 +218,6 @@ def _ask(read: Read, prompt: str) -> str:
 
 
 def _choose_topic(config: ContactCenterConfig, read: Read, write: Write) -> str:
-    from infra.chat_settings import chat_topics
-
     topics = chat_topics(config)
     for index, topic in enumerate(topics, start=1):
         write(f"  [{index}] {topic['label']}")

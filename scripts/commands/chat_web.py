@@ -55,7 +55,8 @@ def register(subparsers: Any) -> None:
 def run_web(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     config = load_stage(args.stage)
     require_chat(config, args.stage)
-    from local_connect.flows.environment import QUIET_POWERTOOLS, environment
+    from local_connect.flows.environment import QUIET_POWERTOOLS
+    from local_connect.runtime.environment import environment
 
     # Before any handler is imported: Powertools reads its log level once, at import.
     with environment(QUIET_POWERTOOLS), warnings.catch_warnings():
@@ -84,8 +85,8 @@ def run_web(args: argparse.Namespace, stop: threading.Event | None = None) -> in
 
 def _server(config: ContactCenterConfig, port: int) -> Any:
     try:
-        from local_connect.webchat.flow_peer import flow_peer_factory
-        from local_connect.webchat.server import LocalChatServer
+        from local_connect.chat.flow_peer import flow_peer_factory
+        from local_connect.chat.server import LocalChatServer
     except ModuleNotFoundError as missing:
         package = (missing.name or "").split(".")[0]
         raise CommandError(

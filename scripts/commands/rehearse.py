@@ -107,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     chart = writable_file(args.chart or DEFAULT_OUT / f"rehearsal-{scenario.name}.png", "--chart")
     if args.records_out is not None:
         writable_dir(args.records_out, "--records-out")
+    # Not at `ccaas` start-up: the rehearsal loads the flow Lambdas and the analytics handler,
+    # whose Powertools settings are fixed when they are imported (see `report.count_records`).
     from local_connect.rehearsal import (
         AnalyticsStage,
         comparison_table,

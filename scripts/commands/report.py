@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,12 +21,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import boto3
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from config import ContactCenterConfig, load_stage
 from lambdas.analytics.logic import AggregateKey, Kpis, MalformedRecordError, counted_at, summarize
 from lambdas.analytics.repository import MetricsRepository
 from lambdas.common.contact_records import ContactRecord
+from local_connect.runtime.environment import isolated_environment
+from local_connect.runtime.local_aws import LOCAL_REGION, offline_aws
+from local_connect.runtime.resources import LocalResources, create_resources
 from scripts.cli_support import (
     NOT_JSON,
     CommandError,
@@ -109,8 +115,6 @@ def run(args: argparse.Namespace) -> int:
     reporter = Reporter("report")
     show = partial(_print, threshold=threshold, zone=zone, chart=chart, reporter=reporter)
     if args.records:
-        from local_connect.local_aws import offline_aws
-
         read = read_records(args.records)
         first_day = read.first_start.astimezone(zone).date() if read.first_start else None
         start, end = window(args.start, args.end, zone, default_day=first_day)
@@ -405,22 +409,17 @@ def local_metrics_table(
 ) -> Iterator[Any]:
     """moto tables shaped like the Data stack's, filled by the real analytics handler. Runs
     inside `offline_aws()`, so the tables and the handler share the local region."""
-    import os
-    from unittest.mock import patch
-
-    import boto3
+    # moto takes about a second to import: only `--records` pays for it, not `ccaas --help`.
     from moto import mock_aws
 
-    from local_connect.local_aws import LOCAL_REGION
-    from local_connect.moto_transactions import item_level_rollback
-    from local_connect.rehearsal import LocalResources, create_resources
+    from local_connect.runtime.moto_transactions import item_level_rollback
 
     quiet = {  # Powertools reads these on every flush: set only while the tables live
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
-    with patch.dict(os.environ, quiet), mock_aws(), item_level_rollback():
+    with isolated_environment(quiet), mock_aws(), item_level_rollback():
         names = LocalResources()
         create_resources(names, region=LOCAL_REGION)
         with reporter.task("counting contact records", len(records)) as counted:
@@ -438,8 +437,8 @@ def count_records(
     advance: Callable[[int], object],
 ) -> None:
     """Delivers the records to the analytics handler as Kinesis batches of `REPLAY_BATCH`."""
-    import os
-
+    # Imported inside `local_metrics_table`'s quiet environment, not at `ccaas` start-up:
+    # Powertools fixes the handler's log level and metrics namespace when the module is imported.
     from lambdas.analytics import handler
 
     os.environ.update(
@@ -509,8 +508,6 @@ def remote_table(args: argparse.Namespace, config: ContactCenterConfig, reporter
 
 def metrics_table_name(cloudformation: Any, stage: str) -> str:
     """The physical name of the stage's metrics table, from its Data stack's resources."""
-    from botocore.exceptions import ClientError
-
     stack = f"ContactCenter-{stage}-Data"
     try:
         resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]

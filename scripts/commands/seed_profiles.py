@@ -24,7 +24,8 @@ from config import load_stage
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.identification import masked
 from lambdas.common.profiles import ProfileRepository
-from local_connect.local_aws import LOCAL_REGION, offline_aws
+from local_connect.runtime.local_aws import LOCAL_REGION, offline_aws
+from local_connect.runtime.resources import CUSTOMERS_TABLE, create_customers_table
 from scripts.cli_support import (
     CommandError,
     aws_failure,
@@ -35,7 +36,7 @@ from scripts.cli_support import (
 from scripts.progress import Reporter
 from scripts.seed import SeedCustomer, SeedSpec, SeedSummary, generate_customers, write_customers
 
-LOCAL_TABLE = "customers"
+LOCAL_TABLE = CUSTOMERS_TABLE
 CUSTOMERS_PER_STEP = 50  # progress granularity; each step is a few BatchWriteItem calls
 DESCRIPTION = """\
 Writes fictional customers (profiles with phone numbers and emails, and a contact history) mixed
@@ -145,23 +146,9 @@ def _seed_local_table(
     import boto3
     from moto import mock_aws
 
-    from local_connect.rehearsal import data_constants
-
-    keys = data_constants()
     with mock_aws():
-        dynamodb = boto3.resource("dynamodb", region_name=LOCAL_REGION)
-        table = dynamodb.create_table(
-            TableName=LOCAL_TABLE,
-            KeySchema=[
-                {"AttributeName": keys["PARTITION_KEY"], "KeyType": "HASH"},
-                {"AttributeName": keys["SORT_KEY"], "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": keys[name], "AttributeType": "S"}
-                for name in ("PARTITION_KEY", "SORT_KEY")
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_customers_table(LOCAL_REGION, LOCAL_TABLE)
+        table = boto3.resource("dynamodb", region_name=LOCAL_REGION).Table(LOCAL_TABLE)
         repository = ProfileRepository(table)
         summary = _write(repository, customers, now, reporter)
         elapsed = time.perf_counter() - started

@@ -21,7 +21,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
 
 from config import ContactCenterConfig
-from infra.chat_settings import chat_topics
+from config.chat_settings import chat_topics
 from infra.constructs.chat import (
     STAGE_BURST_LIMIT,
     STAGE_RATE_LIMIT,

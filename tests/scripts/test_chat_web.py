@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from local_connect.webchat.server import LocalChatServer, readable_output
+from local_connect.chat.server import LocalChatServer, readable_output
 from scripts import cli
 from scripts.commands import chat_web
 from tests.scripts.cli_checks import one_error_line
@@ -59,7 +59,7 @@ def test_a_missing_package_is_named_with_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A None in sys.modules makes importing that module raise ModuleNotFoundError.
-    monkeypatch.delitem(sys.modules, "local_connect.webchat.server", raising=False)
+    monkeypatch.delitem(sys.modules, "local_connect.chat.server", raising=False)
     monkeypatch.setitem(sys.modules, "websockets.sync.server", None)
     assert cli.main(["chat", "--web"]) == 2
     assert one_error_line(capsys) == (

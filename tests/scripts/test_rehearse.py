@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from scripts.cli import main
-from tests.local_connect.test_rehearsal import SMALL
+from tests.local_connect.rehearsal.test_rehearsal import SMALL
 
 # One variant of sixty contacts: the whole chain (flows, ACD, analytics, chart) in seconds.
 TINY: dict[str, Any] = copy.deepcopy(SMALL)

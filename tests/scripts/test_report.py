@@ -15,7 +15,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from local_connect.rehearsal import LocalResources, create_resources
+from local_connect.runtime.resources import LocalResources, create_resources
 from scripts.cli import main
 from scripts.cli_support import CommandError, ProblemsFound
 from scripts.commands import report

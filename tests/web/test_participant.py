@@ -20,14 +20,14 @@ from botocore.exceptions import ClientError
 from websockets.sync.client import connect as ws_connect
 
 from config import ContactCenterConfig
-from local_connect.webchat.participant import (
+from local_connect.chat.participant import (
     Conversation,
     ParticipantError,
     ParticipantService,
     websocket_answer,
     websocket_frame,
 )
-from local_connect.webchat.server import LocalChatServer
+from local_connect.chat.server import LocalChatServer
 
 
 class EchoPeer:

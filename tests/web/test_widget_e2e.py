@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config import ContactCenterConfig
-from local_connect.webchat.flow_peer import flow_peer_factory
-from local_connect.webchat.server import LocalChatServer
+from local_connect.chat.flow_peer import flow_peer_factory
+from local_connect.chat.server import LocalChatServer
 
 # A Tuesday at 10:00 in the business hours' time zone: the chat flow checks hours first.
 OPEN_HOURS = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("America/Chicago"))

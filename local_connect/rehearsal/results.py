@@ -1,0 +1,64 @@
+"""What a rehearsal produced: each variant's day (`VariantRun`) and the whole run (`Rehearsal`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from config import ContactCenterConfig
+from local_connect.acd import Outcome, SimulationResult
+from local_connect.records import Kpi
+from local_connect.rehearsal.reminders import ReminderTraffic
+from local_connect.scenarios import Scenario
+from local_connect.scenarios.traffic import ArrivingContact
+
+
+@dataclass
+class VariantRun:
+    name: str
+    description: str
+    config: ContactCenterConfig
+    contacts: list[ArrivingContact]
+    simulation: SimulationResult
+    records: list[dict[str, Any]]
+    kpis: dict[tuple[str, str], Kpi]
+    kpi_source: str
+    routing: str
+    timings: dict[str, float]
+    reminders: ReminderTraffic | None = None
+
+    def total(self, channel: str | None = None) -> Kpi:
+        total = Kpi()
+        for (record_channel, _queue), kpi in self.kpis.items():
+            if channel is None or record_channel == channel:
+                total.add(kpi)
+        return total
+
+    def outcomes(self, outcome: Outcome, channel: str | None = None) -> int:
+        return sum(
+            1
+            for c in self.simulation.contacts
+            if c.outcome is outcome and (channel is None or c.channel == channel)
+        )
+
+    def callbacks(self) -> int:
+        """Callback contacts booked: from the queue's offer and from the queue-full branch."""
+        return sum(1 for c in self.simulation.contacts if c.initiation_method == "CALLBACK")
+
+    def inbound(self, channel: str | None = None) -> int:
+        """Contacts customers started (callbacks excluded), including those ended in the flow."""
+        return sum(
+            1 for contact in self.contacts if channel is None or contact.connect_channel == channel
+        )
+
+
+@dataclass
+class Rehearsal:
+    scenario: Scenario
+    service_level_seconds: int
+    runs: list[VariantRun]
+    wall_seconds: float
+
+    @property
+    def contacts(self) -> int:
+        return sum(len(run.contacts) for run in self.runs)

@@ -1,0 +1,35 @@
+"""The one AWS environment every offline run uses, whatever the user's own AWS settings say.
+
+The local engine's tables, streams and emulated services all live in moto's `LOCAL_REGION` with
+dummy credentials. A user's `AWS_PROFILE` naming a profile this machine lacks, a region of
+their own, or an endpoint override would otherwise reach boto3 and make offline work fail or
+look in the wrong place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from local_connect.runtime.environment import isolated_environment
+
+LOCAL_REGION = "us-east-1"
+
+_SET = {
+    "AWS_DEFAULT_REGION": LOCAL_REGION,
+    "AWS_REGION": LOCAL_REGION,
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+}
+_DROP_PREFIXES = ("AWS_ENDPOINT_URL",)
+_DROP = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+@contextmanager
+def offline_aws() -> Iterator[None]:
+    """Points this process (and the workers it starts) at the local engine's fixed region and
+    dummy credentials for as long as the block runs; the environment is restored after."""
+    drop = [key for key in os.environ if key in _DROP or key.startswith(_DROP_PREFIXES)]
+    with isolated_environment(_SET, drop=drop):
+        yield

@@ -1,0 +1,269 @@
+"""Contact records in Connect's documented format, and KPIs computed straight from them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from local_connect.acd import ContactResult, Outcome
+from local_connect.records import (
+    Contact,
+    ContactRecordStream,
+    Instance,
+    contact_record,
+    kpis_from_records,
+    parse_timestamp,
+)
+
+CHICAGO = ZoneInfo("America/Chicago")
+INSTANCE = Instance(
+    day_start=datetime(2026, 12, 1, tzinfo=CHICAGO),
+    phone_numbers={"voice": "+18005550199", "sms": "+18335550142"},
+)
+NINE = 9 * 3600.0
+
+
+def caller(channel: str = "voice", **fields: object) -> Contact:
+    defaults: dict[str, object] = {
+        "contact_id": "c-1",
+        "channel": channel,
+        "initiated": NINE,
+        "customer_phone": "+12015550123",
+        "attributes": {"intent": "billing", "queueName": "billing"},
+    }
+    return Contact(**{**defaults, **fields})  # type: ignore[arg-type]
+
+
+def handled(**fields: object) -> ContactResult:
+    defaults: dict[str, object] = {
+        "contact_id": "c-1",
+        "channel": "VOICE",
+        "queue": "billing",
+        "priority": 5,
+        "enqueued": NINE + 40.4,
+        "outcome": Outcome.HANDLED,
+        "dequeued": NINE + 95.9,
+        "agent": "frontline-007",
+        "routing_profile": "frontline",
+        "connected": NINE + 95.9,
+        "talk": 300.2,
+        "hold": 30.0,
+        "after_contact_work": 45.0,
+        "ended": NINE + 426.1,
+        "released": NINE + 471.1,
+    }
+    return ContactResult(**{**defaults, **fields})  # type: ignore[arg-type]
+
+
+def seconds(stamp: str) -> int:
+    return int(parse_timestamp(stamp).timestamp())
+
+
+def test_a_handled_call_has_every_documented_section_in_whole_seconds() -> None:
+    record = contact_record(INSTANCE, caller(), handled())
+    assert record["AWSContactTraceRecordFormatVersion"] == "2017-03-10"
+    assert record["InstanceARN"].startswith("arn:aws:connect:us-east-1:123456789012:instance/")
+    assert record["Channel"] == "VOICE"
+    assert record["InitiationMethod"] == "INBOUND"
+    # 09:00 in Chicago on 1 December is 15:00 UTC.
+    assert record["InitiationTimestamp"] == "2026-12-01T15:00:00Z"
+    assert record["CustomerEndpoint"] == {"Address": "+12015550123", "Type": "TELEPHONE_NUMBER"}
+    assert record["SystemEndpoint"] == {"Address": "+18005550199", "Type": "TELEPHONE_NUMBER"}
+    assert record["Attributes"] == {"intent": "billing", "queueName": "billing"}
+    assert record["SegmentAttributes"]["connect:Subtype"] == {"ValueString": "connect:Telephony"}
+    queue, agent = record["Queue"], record["Agent"]
+    assert queue["Name"] == "billing" and "/queue/" in queue["ARN"]
+    assert queue["Duration"] == seconds(queue["DequeueTimestamp"]) - seconds(
+        queue["EnqueueTimestamp"]
+    )
+    assert queue["Duration"] == 55  # 09:00:40 -> 09:01:35
+    assert agent["Username"] == "frontline-007"
+    assert agent["RoutingProfile"]["Name"] == "frontline"
+    talk_and_hold = seconds(record["DisconnectTimestamp"]) - seconds(
+        agent["ConnectedToAgentTimestamp"]
+    )
+    assert agent["AgentInteractionDuration"] + agent["CustomerHoldDuration"] == talk_and_hold
+    assert agent["CustomerHoldDuration"] == 30 and agent["NumberOfHolds"] == 1
+    assert agent["AfterContactWorkDuration"] == seconds(
+        agent["AfterContactWorkEndTimestamp"]
+    ) - seconds(agent["AfterContactWorkStartTimestamp"])
+    assert record["LastUpdateTimestamp"] == agent["AfterContactWorkEndTimestamp"]
+    json.dumps(record)  # what goes into Kinesis must be plain JSON
+
+
+def test_an_abandoned_contact_has_a_queue_and_no_agent() -> None:
+    result = handled(
+        outcome=Outcome.ABANDONED,
+        agent=None,
+        routing_profile=None,
+        connected=None,
+        dequeued=NINE + 300.0,
+        ended=NINE + 300.0,
+        released=None,
+    )
+    record = contact_record(INSTANCE, caller(), result)
+    assert record["Agent"] is None
+    assert record["Queue"]["DequeueTimestamp"] == "2026-12-01T15:05:00Z"
+    assert record["DisconnectReason"] == "CUSTOMER_DISCONNECT"
+    assert record["DisconnectTimestamp"] == "2026-12-01T15:05:00Z"
+
+
+def test_a_callback_is_a_second_contact_linked_to_the_call_that_asked_for_it() -> None:
+    asked = handled(
+        outcome=Outcome.CALLBACK_REQUESTED,
+        agent=None,
+        routing_profile=None,
+        connected=None,
+        dequeued=NINE + 160.0,
+        ended=NINE + 160.0,
+        released=None,
+        next_contact_id="cb-1",
+    )
+    callback = handled(
+        contact_id="cb-1",
+        initiation_method="CALLBACK",
+        previous_contact_id="c-1",
+        enqueued=NINE + 160.0,
+        dequeued=NINE + 900.0,
+        connected=NINE + 900.0,
+        ended=NINE + 1230.0,
+        released=NINE + 1275.0,
+        attempts=1,
+    )
+    first = contact_record(INSTANCE, caller(), asked)
+    second = contact_record(INSTANCE, caller(), callback)
+    assert first["NextContactId"] == "cb-1"
+    assert first["DisconnectReason"] == "CONTACT_FLOW_DISCONNECT"
+    assert second["ContactId"] == "cb-1"
+    assert second["InitiationMethod"] == "CALLBACK"
+    assert second["PreviousContactId"] == second["InitialContactId"] == "c-1"
+    assert second["SystemEndpoint"] is None  # not populated for CALLBACK contacts
+    assert second["InitiationTimestamp"] == "2026-12-01T15:02:40Z"
+    assert second["AgentConnectionAttempts"] == 1
+
+
+def test_sms_is_a_chat_with_the_sms_subtype_and_web_chat_has_no_address() -> None:
+    sms = contact_record(INSTANCE, caller("sms"), handled(channel="CHAT"))
+    web = contact_record(INSTANCE, caller("chat"), handled(channel="CHAT"))
+    assert sms["Channel"] == web["Channel"] == "CHAT"
+    assert sms["SegmentAttributes"]["connect:Subtype"]["ValueString"] == "connect:SMS"
+    assert sms["SystemEndpoint"]["Address"] == "+18335550142"
+    assert sms["MediaStreams"] == [{"Type": "CHAT"}]
+    assert web["CustomerEndpoint"] is None
+    assert sms["InitiationMethod"] == "INBOUND"
+    assert web["InitiationMethod"] == "API"  # the widget's backend calls StartChatContact
+    assert web["DisconnectReason"] == "AGENT_DISCONNECT"
+
+
+def test_contacts_that_never_reach_a_queue() -> None:
+    in_flow = contact_record(INSTANCE, caller(flow_ended=NINE + 45.0), None)
+    assert in_flow["Queue"] is None and in_flow["Agent"] is None
+    assert in_flow["DisconnectTimestamp"] == "2026-12-01T15:00:45Z"
+    full = contact_record(
+        INSTANCE,
+        caller(),
+        handled(
+            outcome=Outcome.QUEUE_FULL,
+            dequeued=None,
+            agent=None,
+            connected=None,
+            ended=NINE + 40.0,
+            released=None,
+        ),
+    )
+    assert full["Queue"] is None
+    assert full["DisconnectReason"] == "CONTACT_FLOW_DISCONNECT"
+
+
+def test_kpis_from_records_follow_the_metric_definitions() -> None:
+    fast = contact_record(INSTANCE, caller(), handled())
+    slow = contact_record(
+        INSTANCE,
+        caller(contact_id="c-2"),
+        handled(
+            contact_id="c-2",
+            dequeued=NINE + 140.4,
+            connected=NINE + 140.4,
+            ended=NINE + 470.6,
+            released=NINE + 515.6,
+        ),
+    )
+    gone = contact_record(
+        INSTANCE,
+        caller(contact_id="c-3"),
+        handled(
+            contact_id="c-3",
+            outcome=Outcome.ABANDONED,
+            agent=None,
+            connected=None,
+            dequeued=NINE + 99.0,
+            ended=NINE + 99.0,
+            released=None,
+        ),
+    )
+    served_in_flow = contact_record(
+        INSTANCE,
+        caller(contact_id="c-4", flow_ended=NINE + 20, attributes={"intent": "billing"}),
+        None,
+    )
+    refused = contact_record(
+        INSTANCE,
+        caller(contact_id="c-5"),
+        handled(
+            contact_id="c-5",
+            outcome=Outcome.QUEUE_FULL,
+            dequeued=None,
+            agent=None,
+            connected=None,
+            ended=NINE + 40.0,
+            released=None,
+        ),
+    )
+    # An older copy of c-2 delivered again must not count twice (at-least-once delivery).
+    stale = {**slow, "LastUpdateTimestamp": "2026-12-01T15:00:01Z", "Agent": None}
+    table = kpis_from_records(
+        [stale, fast, slow, gone, served_in_flow, refused], service_level_seconds=60
+    )
+
+    billing = table[("VOICE", "billing")]
+    assert (billing.contacts, billing.queued, billing.handled, billing.abandoned) == (4, 3, 2, 1)
+    assert billing.queue_full == 1 and billing.self_service == 0
+    assert billing.abandonment_rate == pytest.approx(1 / 3)
+    assert billing.average_speed_of_answer == pytest.approx((55 + 100) / 2)
+    assert billing.service_level == pytest.approx(1 / 3)  # 55 s within 60 s, 100 s not
+    # Whole seconds from the rounded timestamps: (331 + 45 and 330 + 45) / 2.
+    assert billing.average_handle_time == pytest.approx(375.5)
+    assert table[("VOICE", "")].self_service == 1
+
+
+def test_records_go_through_the_stream_and_come_back_as_lambda_events(aws: None) -> None:
+    import base64
+
+    import boto3
+
+    kinesis = boto3.client("kinesis")
+    kinesis.create_stream(StreamName="contact-records", ShardCount=2)
+    stream = ContactRecordStream(kinesis, "contact-records")
+    records = [
+        contact_record(INSTANCE, caller(contact_id=f"c-{i}"), handled(contact_id=f"c-{i}"))
+        for i in range(1200)
+    ]
+    assert stream.put(records) == 1200  # three PutRecords calls: 500 is the limit per call
+
+    events = list(stream.lambda_events(batch_size=100))
+    assert all(len(event["Records"]) <= 100 for event in events)
+    items = [item for event in events for item in event["Records"]]
+    assert len(items) == 1200
+    first = items[0]
+    assert first["eventSource"] == "aws:kinesis"
+    assert first["eventName"] == "aws:kinesis:record"
+    assert first["eventSourceARN"] == stream.arn
+    assert first["eventID"].startswith("shardId-")
+    decoded = [json.loads(base64.b64decode(i["kinesis"]["data"])) for i in items]
+    assert sorted(r["ContactId"] for r in decoded) == sorted(r["ContactId"] for r in records)
+    assert all(
+        i["kinesis"]["partitionKey"] == r["ContactId"] for i, r in zip(items, decoded, strict=True)
+    )
