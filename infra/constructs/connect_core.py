@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from datetime import time
 
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_connect as connect
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from config import ConnectChannel, ContactCenterConfig
 from config.model import HoursConfig, RoutingProfileConfig
 from infra.constructs.data import DataStore
+from infra.constructs.python_function import log_retention
 
 AGENT_PERMISSIONS = ["BasicAgentAccess", "OutboundCallAccess", "TransferDestinations.View"]
 SUPERVISOR_PERMISSIONS = [
@@ -46,6 +49,18 @@ class ConnectCore(Construct):
         super().__init__(scope, construct_id)
         self.config = config
         channels = config.connect_channels()
+        # Connect writes flow logs to `/aws/connect/<alias>` and creates that group itself, with
+        # no expiry, unless it exists
+        # (https://docs.aws.amazon.com/connect/latest/adminguide/contact-flow-logs-stored-in-cloudwatch.html).
+        # Created here first, the group has the stage's retention from the start and goes (or,
+        # protected, stays) with the stack.
+        self.flow_logs = logs.LogGroup(
+            self,
+            "FlowLogs",
+            log_group_name=f"/aws/connect/{config.instance.alias}",
+            retention=log_retention(config.retention.log_days),
+            removal_policy=RemovalPolicy.RETAIN if config.protect_data else RemovalPolicy.DESTROY,
+        )
         self.instance = connect.CfnInstance(
             self,
             "Instance",
@@ -62,6 +77,7 @@ class ConnectCore(Construct):
                 use_custom_tts_voices=False,
             ),
         )
+        self.instance.node.add_dependency(self.flow_logs)
         self.instance_arn = self.instance.attr_arn
 
         self.hours = {name: self._hours(name, hours) for name, hours in config.hours.items()}

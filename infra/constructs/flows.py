@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import ArnFormat, Fn, RemovalPolicy, Stack
+from aws_cdk import Fn, RemovalPolicy, Stack
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -84,7 +84,6 @@ class ContactFlows(Construct):
         for name in _creation_order(loaded, self.stage):
             self.flows[name] = self._flow(name, loaded[name])
         self._associate_phone_numbers()
-        self._retain_flow_logs()
 
     # --- flows ------------------------------------------------------------------------------
     def _flow(self, name: str, flow: Flow) -> connect.CfnContactFlow:
@@ -190,43 +189,6 @@ class ContactFlows(Construct):
             actions=["connect:AssociateFlow", "connect:DisassociateFlow"],
             resources=[resource_arn, flow.attr_contact_flow_arn],
         )
-
-    def _retain_flow_logs(self) -> cr.AwsCustomResource:
-        """Connect creates the flow-log group `/aws/connect/<alias>` itself, with no expiry and
-        outside CloudFormation; this puts the stage's `retention.log_days` on it once the
-        instance exists. A group Connect has not created is left alone, never a failed deploy."""
-        group = f"/aws/connect/{self.config.instance.alias}"
-        call = cr.AwsSdkCall(
-            service="CloudWatchLogs",
-            action="putRetentionPolicy",
-            parameters={
-                "logGroupName": group,
-                "retentionInDays": self.config.retention.log_days,
-            },
-            physical_resource_id=cr.PhysicalResourceId.of(group),
-            ignore_error_codes_matching="ResourceNotFoundException",
-        )
-        group_arn = Stack.of(self).format_arn(
-            service="logs",
-            resource="log-group",
-            resource_name=group,
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
-        retention = cr.AwsCustomResource(
-            self,
-            "FlowLogRetention",
-            on_create=call,
-            on_update=call,
-            policy=cr.AwsCustomResourcePolicy.from_statements(
-                [iam.PolicyStatement(actions=["logs:PutRetentionPolicy"], resources=[group_arn])]
-            ),
-            install_latest_aws_sdk=False,
-            log_group=self._custom_resource_logs(),
-            resource_type="Custom::ConnectFlowLogRetention",
-        )
-        retention.node.add_dependency(self.connect_core.instance)
-        self._acknowledge_provider()
-        return retention
 
     def _sdk_association(
         self,

@@ -279,28 +279,20 @@ def test_each_phone_number_is_pointed_at_its_flow(
     assert seen == {n.name for n in dev_config.phone_numbers}
 
 
-def test_connects_flow_log_group_gets_the_stages_retention_once_the_instance_exists(
+def test_connects_flow_log_group_is_ours_with_the_stages_retention_before_the_instance(
     built: Built, dev_config: ContactCenterConfig
 ) -> None:
     instance = built.logical_id("AWS::Connect::Instance")
-    (resource,) = built.of_type("Custom::ConnectFlowLogRetention").values()
-    create = custom_call(resource, "Create")
-    group = f"/aws/connect/{dev_config.instance.alias}"
-    assert create["action"] == "putRetentionPolicy"
-    assert create["parameters"] == {
-        "logGroupName": group,
-        "retentionInDays": dev_config.retention.log_days,
-    }
-    assert create["ignoreErrorCodesMatching"] == "ResourceNotFoundException"
-    assert instance in resource["DependsOn"]
-    (policy,) = [
-        p
-        for name, p in built.of_type("AWS::IAM::Policy").items()
-        if name.startswith("FlowsFlowLogRetention")
-    ]
-    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
-    assert statement["Action"] == "logs:PutRetentionPolicy"
-    assert group in json.dumps(statement["Resource"])
+    group = built.logical_id(
+        "AWS::Logs::LogGroup", LogGroupName=f"/aws/connect/{dev_config.instance.alias}"
+    )
+    assert built.resources[group]["Properties"]["RetentionInDays"] == dev_config.retention.log_days
+    assert built.resources[group]["DeletionPolicy"] == "Delete"
+    # The group exists before Connect could create its own (which would never expire) ...
+    assert group in built.resources[instance]["DependsOn"]
+    # ... so the custom resource that tried to set the retention afterwards is gone.
+    assert not built.of_type("Custom::ConnectFlowLogRetention")
+    assert not [p for name, p in built.of_type("AWS::IAM::Policy").items() if "Retention" in name]
 
 
 def test_association_policies_name_exact_actions_and_arns(built: Built) -> None:
