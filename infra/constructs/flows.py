@@ -136,9 +136,8 @@ class ContactFlows(Construct):
                 "PhoneNumberId": phone.attr_phone_number_arn,
                 "InstanceId": core.instance.attr_id,
             }
-            self._sdk_association(
+            self.sdk_call(
                 f"{pascal(number.name)}Number",
-                description=f"phone number {number.name} -> flow {number.flow}",
                 create=cr.AwsSdkCall(
                     service="Connect",
                     action="associatePhoneNumberContactFlow",
@@ -166,7 +165,9 @@ class ContactFlows(Construct):
 
         For entry points other constructs create: an SMS number imported into the instance
         (`SMS_PHONE_NUMBER`) or an email address (`INBOUND_EMAIL`). CloudFormation has no
-        property for either association.
+        property for either association. `resource_arn` is what the API takes for the type
+        (https://docs.aws.amazon.com/connect/latest/APIReference/API_AssociateFlow.html): for an
+        SMS number the End User Messaging SMS number's ARN, not Connect's phone-number ARN.
         """
         flow = self.flows[flow_name]
         parameters = {
@@ -174,9 +175,8 @@ class ContactFlows(Construct):
             "ResourceId": resource_arn,
             "ResourceType": resource_type,
         }
-        return self._sdk_association(
+        return self.sdk_call(
             construct_id,
-            description=f"{resource_type} -> flow {flow_name}",
             create=cr.AwsSdkCall(
                 service="Connect",
                 action="associateFlow",
@@ -190,33 +190,38 @@ class ContactFlows(Construct):
             resources=[resource_arn, flow.attr_contact_flow_arn],
         )
 
-    def _sdk_association(
+    def sdk_call(
         self,
         construct_id: str,
         *,
-        description: str,
         create: cr.AwsSdkCall,
-        delete: cr.AwsSdkCall,
+        delete: cr.AwsSdkCall | None,
         actions: list[str],
         resources: list[str],
+        resource_type: str = "Custom::ConnectFlowAssociation",
     ) -> cr.AwsCustomResource:
-        """The references in the calls already order it after the number and the flow."""
-        association = cr.AwsCustomResource(
+        """An AWS API call CloudFormation has no property for, made at deploy time.
+
+        Every such call in the stack shares CDK's one provider function, its log group and its
+        cdk-nag acknowledgement, which live here. The references in the calls order it after
+        the resources they name; anything else it must wait for is a `node.add_dependency`.
+        """
+        resource = cr.AwsCustomResource(
             self,
             construct_id,
             on_create=create,
             on_update=create,
             on_delete=delete,
-            # Only these calls, only on this number (or address) and this flow.
+            # Only these calls, only on these resources.
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [iam.PolicyStatement(actions=actions, resources=resources)]
             ),
             install_latest_aws_sdk=False,
             log_group=self._custom_resource_logs(),
-            resource_type="Custom::ConnectFlowAssociation",
+            resource_type=resource_type,
         )
         self._acknowledge_provider()
-        return association
+        return resource
 
     def _custom_resource_logs(self) -> logs.ILogGroup:
         existing = self.node.try_find_child("AssociationLogs")

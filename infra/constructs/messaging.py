@@ -11,11 +11,12 @@ SMS (channels.sms)
   opt-out list; START opts back in on long codes and 10DLC (carriers own it on toll-free).
   Self-managed opt-outs are not supported with Connect as the two-way destination, so no
   Lambda sits on inbound texts.
-- A real number (not SIMULATOR) is imported into the Connect instance (`AWS::Connect::PhoneNumber`
-  with `SourcePhoneNumberArn`) and its two-way channel is the instance: inbound texts become
-  chat contacts (subtype connect:SMS) in the chat flow, and the crm_lookup Lambda finds the
-  customer by the sender's number. Simulator numbers only reach simulator destinations, so
-  they are not imported.
+- A real number (not SIMULATOR) gets Amazon Connect as its two-way destination, is imported
+  into the Connect instance (`AWS::Connect::PhoneNumber` with `SourcePhoneNumberArn`) and is
+  pointed at the chat flow (`AssociateFlow`, `SMS_PHONE_NUMBER`, with the End User Messaging
+  number's ARN): inbound texts become chat contacts (subtype connect:SMS) in the chat flow, and
+  the crm_lookup Lambda finds the customer by the sender's number. Simulator numbers only reach
+  simulator destinations, so they are not imported.
 
 Email (channels.email)
 - SES v2: the domain identity with Easy DKIM and a custom MAIL FROM, a configuration set with
@@ -51,6 +52,7 @@ from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from config import ContactCenterConfig
@@ -318,13 +320,8 @@ class Messaging(Construct):
                 stop=smsvoice.CfnPhoneNumber.MandatoryKeywordProperty(message=messages["STOP"]),
             ),
             optional_keywords=optional,
-            # Replies reach Connect as SMS chat contacts (the EUM console's "Amazon Connect"
-            # two-way destination); a simulator number cannot receive texts from phones.
-            two_way=smsvoice.CfnPhoneNumber.TwoWayProperty(
-                enabled=True, channel_arn=self.connect_core.instance_arn
-            )
-            if real_number
-            else None,
+            # No TwoWay here: Connect as the two-way destination is `connect.<region>.amazonaws.com`
+            # (see associate_flows), which this property's schema (pattern ^arn:) refuses.
             deletion_protection_enabled=config.protect_data,
         )
         self.sms_number.apply_removal_policy(
@@ -346,6 +343,48 @@ class Messaging(Construct):
             "SMS_SENDING_WINDOW": sending_window(config),
             "SMS_REMINDERS": "true" if sms.reminders else "false",
         }
+
+    def _connect_sms_to_instance(self, flows: ContactFlows, flow_name: str) -> None:
+        """Two-way to Connect, then the import into the instance, then the chat flow.
+
+        End User Messaging documents Connect as a number's inbound destination as
+        `TwoWayChannelArn` = `connect.<region>.amazonaws.com`
+        (https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms-phone-number.html;
+        the console's "Destination type: Amazon Connect", which then offers the import). The
+        CloudFormation property only takes an ARN, so `UpdatePhoneNumber` sets it. The number is
+        then imported (`SmsConnectNumber`) and associated with the flow by its End User
+        Messaging ARN, the ResourceId `AssociateFlow` takes for `SMS_PHONE_NUMBER`
+        (https://docs.aws.amazon.com/connect/latest/APIReference/API_AssociateFlow.html).
+        """
+        assert self.sms_number is not None and self.sms_connect_number is not None
+        number_arn = self.sms_number.attr_arn
+        two_way = flows.sdk_call(
+            "SmsTwoWayToConnect",
+            create=cr.AwsSdkCall(
+                service="PinpointSMSVoiceV2",
+                action="updatePhoneNumber",
+                parameters={
+                    "PhoneNumberId": number_arn,
+                    "TwoWayEnabled": True,
+                    "TwoWayChannelArn": f"connect.{Aws.REGION}.amazonaws.com",
+                },
+                physical_resource_id=cr.PhysicalResourceId.of("sms-two-way-connect"),
+            ),
+            # The number goes with the stack (or is retained with its settings, prod).
+            delete=None,
+            actions=["sms-voice:UpdatePhoneNumber"],
+            resources=[number_arn],
+            resource_type="Custom::SmsTwoWayChannel",
+        )
+        self.sms_connect_number.node.add_dependency(two_way)
+        association = flows.associate_flow(
+            "SmsNumberFlow",
+            resource_arn=number_arn,
+            resource_type="SMS_PHONE_NUMBER",
+            flow_name=flow_name,
+        )
+        # Connect associates only a number the instance has imported.
+        association.node.add_dependency(self.sms_connect_number)
 
     # --- email ----------------------------------------------------------------------------------
     def _email(self) -> dict[str, str]:
@@ -694,16 +733,11 @@ class Messaging(Construct):
         """Points the SMS number and the email addresses at their flows (ContactFlows).
 
         Called by the stack once the ContactFlows construct exists; CloudFormation has no
-        property for either association, so ContactFlows does it through `AssociateFlow`.
+        property for these, so ContactFlows makes the calls at deploy time.
         """
         config = self.config
-        if self.sms_connect_number is not None and config.sms is not None:
-            flows.associate_flow(
-                "SmsNumberFlow",
-                resource_arn=self.sms_connect_number.attr_phone_number_arn,
-                resource_type="SMS_PHONE_NUMBER",
-                flow_name=config.sms.flow,
-            )
+        if self.sms_connect_number is not None and self.sms_number is not None and config.sms:
+            self._connect_sms_to_instance(flows, config.sms.flow)
         if config.email is not None:
             for local_part, address in self.email_addresses.items():
                 flows.associate_flow(

@@ -5,6 +5,14 @@ sent; listeners (the flow interpreter, `ccaas chat`) hear about each new contact
 flow. Errors are the API's own: an unknown instance, flow, queue or contact is
 `ResourceNotFoundException`; a stopped contact is `ContactNotFoundException` (HTTP 410);
 parameters the service rejects are `InvalidParameterException` or `InvalidRequestException`.
+
+Entry points are pointed at flows too, as the stacks' custom resources do it at deploy time:
+`AssociatePhoneNumberContactFlow` takes a number claimed by the instance, and `AssociateFlow`
+takes, per `ResourceType`, the ARN the API reference names
+(https://docs.aws.amazon.com/connect/latest/APIReference/API_AssociateFlow.html): an End User
+Messaging SMS phone number ARN for `SMS_PHONE_NUMBER`, an End User Messaging Social one for
+`WHATSAPP_MESSAGING_PHONE_NUMBER`. Any other kind of ARN is refused, so a template that passes
+Connect's own phone-number ARN fails here as it would in the account.
 """
 
 from __future__ import annotations
@@ -27,6 +35,34 @@ E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 # StartTaskContact: "ScheduledTime ... up to 6 days in future".
 TASK_SCHEDULE_LIMIT = timedelta(days=6)
+# AssociateFlow's ResourceId per ResourceType (API reference above). The Social ARN's resource
+# part is botocore's `LinkedWhatsAppPhoneNumberArn` pattern (socialmessaging service model).
+# The reference names no ARN for the email types: CloudFormation's `AWS::Connect::EmailAddress`
+# ARN, an address of the instance, is what is accepted here.
+FLOW_RESOURCE_ARNS = {
+    "SMS_PHONE_NUMBER": (
+        "an End User Messaging SMS phone number ARN (arn:aws:sms-voice:REGION:ACCOUNT:"
+        "phone-number/ID)",
+        r"arn:aws[a-z-]*:sms-voice:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+        r"phone-number/[A-Za-z0-9_-]+",
+    ),
+    "WHATSAPP_MESSAGING_PHONE_NUMBER": (
+        "an End User Messaging Social phone number ARN (arn:aws:social-messaging:REGION:"
+        "ACCOUNT:phone-number-id/ID)",
+        r"arn:aws[a-z-]*:social-messaging:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+        r"phone-number-id/[0-9a-zA-Z]+",
+    ),
+    "INBOUND_EMAIL": (
+        "an email address ARN of the instance (INSTANCE_ARN/email-address/ID)",
+        r"arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+        r"instance/(?P<instance>[A-Za-z0-9-]+)/email-address/[A-Za-z0-9-]+",
+    ),
+    "OUTBOUND_EMAIL": (
+        "an email address ARN of the instance (INSTANCE_ARN/email-address/ID)",
+        r"arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+        r"instance/(?P<instance>[A-Za-z0-9-]+)/email-address/[A-Za-z0-9-]+",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +98,10 @@ class ConnectInstance:
     queues: dict[str, QueueEntry] = field(default_factory=dict)
     phone_numbers: dict[str, PhoneNumberEntry] = field(default_factory=dict)
     email_addresses: set[str] = field(default_factory=set)
+    # What the deploy pointed at flows: (ResourceType, ResourceId) -> flow id for AssociateFlow,
+    # claimed number id -> flow id for AssociatePhoneNumberContactFlow.
+    flow_associations: dict[tuple[str, str], str] = field(default_factory=dict)
+    number_flows: dict[str, str] = field(default_factory=dict)
 
     def flow(self, name: str) -> FlowEntry:
         """The flow registered under a config name (KeyError when there is none)."""
@@ -94,6 +134,13 @@ class ConnectInstance:
 
     def find_queue(self, queue_id: str) -> QueueEntry | None:
         return self.queues.get(_last_part(queue_id))
+
+    def find_phone_number(self, number_id: str) -> PhoneNumberEntry | None:
+        """A claimed number by its id or ARN (what AssociatePhoneNumberContactFlow takes)."""
+        return next(
+            (n for n in self.phone_numbers.values() if number_id in (n.id, n.arn)),
+            None,
+        )
 
 
 @dataclass
@@ -176,6 +223,10 @@ class ConnectEmulator:
             "GetContactAttributes",
             "StopContact",
             "DescribeContact",
+            "AssociateFlow",
+            "DisassociateFlow",
+            "AssociatePhoneNumberContactFlow",
+            "DisassociatePhoneNumberContactFlow",
         }
     )
 
@@ -476,6 +527,74 @@ class ConnectEmulator:
         self, instance: ConnectInstance, params: dict[str, Any]
     ) -> dict[str, Any]:
         return {"Contact": self._contact(instance, params["ContactId"]).describe()}
+
+    # -- entry points -> flows (what the stacks' custom resources call) ------------------------
+    def _associate_flow(self, instance: ConnectInstance, params: dict[str, Any]) -> dict[str, Any]:
+        resource_type = params["ResourceType"]
+        resource_id = self._flow_resource(instance, resource_type, params["ResourceId"])
+        flow = self._flow(instance, params["FlowId"])
+        instance.flow_associations[(resource_type, resource_id)] = flow.id
+        return {}
+
+    def _disassociate_flow(
+        self, instance: ConnectInstance, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        resource_type = params["ResourceType"]
+        key = (resource_type, self._flow_resource(instance, resource_type, params["ResourceId"]))
+        if instance.flow_associations.pop(key, None) is None:
+            raise ServiceError(
+                "ResourceNotFoundException",
+                f"{resource_type} {params['ResourceId']} is not associated with a flow",
+            )
+        return {}
+
+    def _flow_resource(self, instance: ConnectInstance, resource_type: str, arn: str) -> str:
+        """The ResourceId, checked to be the kind of ARN the API takes for this ResourceType."""
+        expected = FLOW_RESOURCE_ARNS.get(resource_type)
+        if expected is None:
+            return arn  # ANALYTICS_CONNECTOR: the reference names no format
+        description, pattern = expected
+        match = re.fullmatch(pattern, arn)
+        if match is None:
+            raise ServiceError(
+                "InvalidParameterException",
+                f"ResourceId for {resource_type} must be {description}, not {arn}",
+            )
+        if (match["region"], match["account"]) != (self.region, self.account_id):
+            raise ServiceError(
+                "InvalidParameterException",
+                f"ResourceId {arn} is not in the instance's account {self.account_id} and "
+                f"Region {self.region}",
+            )
+        if "instance" in match.groupdict() and match["instance"] != instance.id:
+            raise ServiceError(
+                "ResourceNotFoundException", f"{arn} is not an email address of the instance"
+            )
+        return arn
+
+    def _associate_phone_number_contact_flow(
+        self, instance: ConnectInstance, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        number = self._claimed_number(instance, params["PhoneNumberId"])
+        flow = self._flow(instance, params["ContactFlowId"])
+        instance.number_flows[number.id] = flow.id
+        return {}
+
+    def _disassociate_phone_number_contact_flow(
+        self, instance: ConnectInstance, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        number = self._claimed_number(instance, params["PhoneNumberId"])
+        instance.number_flows.pop(number.id, None)
+        return {}
+
+    def _claimed_number(self, instance: ConnectInstance, number_id: str) -> PhoneNumberEntry:
+        number = instance.find_phone_number(number_id)
+        if number is None:
+            raise ServiceError(
+                "ResourceNotFoundException",
+                f"PhoneNumber {number_id} is not a number claimed by the instance",
+            )
+        return number
 
 
 def _check_attributes(attributes: dict[str, str]) -> None:

@@ -15,6 +15,7 @@ from aws_cdk.assertions import Match, Template
 
 from config import ContactCenterConfig
 from tests.conftest import config_with
+from tests.infra.sdk_calls import sdk_calls
 
 Synth = Callable[[ContactCenterConfig], Any]
 MESSAGING_TYPES = (
@@ -150,10 +151,8 @@ def test_real_sms_number_is_imported_into_connect_with_replies_to_the_instance(
     template = contact_center(synth(prod_messaging_config))
     (instance_id,) = resources(template, "AWS::Connect::Instance")
     (number_id, number), *_ = resources(template, "AWS::SMSVOICE::PhoneNumber").items()
-    assert number["Properties"]["TwoWay"] == {
-        "Enabled": True,
-        "ChannelArn": {"Fn::GetAtt": [instance_id, "Arn"]},
-    }
+    # Connect as the two-way destination is not an ARN, which the property's schema requires.
+    assert "TwoWay" not in number["Properties"]
     assert number["Properties"]["DeletionProtectionEnabled"] is True
     # Toll-free: carriers own START/STOP; only the Spanish help keyword is ours.
     assert [k["Keyword"] for k in number["Properties"]["OptionalKeywords"]] == ["AYUDA"]
@@ -167,6 +166,69 @@ def test_real_sms_number_is_imported_into_connect_with_replies_to_the_instance(
     template.resource_count_is(
         "AWS::Connect::PhoneNumber", len(prod_messaging_config.phone_numbers) + 1
     )
+
+
+def test_replies_go_to_connect_as_end_user_messaging_documents_it(
+    synth: Synth, prod_messaging_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(prod_messaging_config)).to_json()
+    (number_id,) = resources(Template.from_json(template), "AWS::SMSVOICE::PhoneNumber")
+    (import_id,) = [
+        logical
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::Connect::PhoneNumber" and "SourcePhoneNumberArn" in r["Properties"]
+    ]
+    calls = [c for c in sdk_calls(template) if c.resource_type == "Custom::SmsTwoWayChannel"]
+    assert [c.phase for c in calls] == ["Create", "Update"]
+    two_way = calls[0]
+    # https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms-phone-number.html
+    assert (two_way.service, two_way.operation) == ("pinpoint-sms-voice-v2", "UpdatePhoneNumber")
+    assert two_way.parameters == {
+        "PhoneNumberId": f"@GetAtt:{number_id}.Arn",
+        "TwoWayEnabled": True,
+        "TwoWayChannelArn": "connect.@Ref:AWS::Region.amazonaws.com",
+    }
+    # Destination first, then the import into the instance.
+    assert two_way.logical_id in template["Resources"][import_id]["DependsOn"]
+    (policy,) = [
+        r
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::IAM::Policy" and logical.startswith("FlowsSmsTwoWayToConnect")
+    ]
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "sms-voice:UpdatePhoneNumber"
+    assert statement["Resource"] == {"Fn::GetAtt": [number_id, "Arn"]}
+
+
+def test_sms_number_is_pointed_at_the_chat_flow_by_its_end_user_messaging_arn(
+    synth: Synth, prod_messaging_config: ContactCenterConfig
+) -> None:
+    template = contact_center(synth(prod_messaging_config)).to_json()
+    (number_id,) = resources(Template.from_json(template), "AWS::SMSVOICE::PhoneNumber")
+    (import_id,) = [
+        logical
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::Connect::PhoneNumber" and "SourcePhoneNumberArn" in r["Properties"]
+    ]
+    sms_calls = [
+        c for c in sdk_calls(template) if c.parameters.get("ResourceType") == "SMS_PHONE_NUMBER"
+    ]
+    assert {c.operation for c in sms_calls} == {"AssociateFlow", "DisassociateFlow"}
+    # AssociateFlow takes the End User Messaging number's ARN for SMS_PHONE_NUMBER, not
+    # Connect's phone-number ARN: https://docs.aws.amazon.com/connect/latest/APIReference/API_AssociateFlow.html
+    for call in sms_calls:
+        assert call.parameters["ResourceId"] == f"@GetAtt:{number_id}.Arn"
+    (association_id,) = {c.logical_id for c in sms_calls}
+    assert import_id in template["Resources"][association_id]["DependsOn"]
+    (policy,) = [
+        r
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::IAM::Policy" and logical.startswith("FlowsSmsNumberFlow")
+    ]
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == ["connect:AssociateFlow", "connect:DisassociateFlow"]
+    assert statement["Resource"][0] == {"Fn::GetAtt": [number_id, "Arn"]}
+    assert import_id not in json.dumps(statement)
 
 
 def test_every_text_event_goes_to_the_delivery_events_function(

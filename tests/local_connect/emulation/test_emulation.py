@@ -287,6 +287,92 @@ def test_injected_throttling_is_retried_by_botocore(connect: Any, world: AwsWorl
     ]
 
 
+def test_associate_flow_takes_the_end_user_messaging_arn_for_an_sms_number(
+    connect: Any, world: AwsWorld
+) -> None:
+    flow = world.instance.flow("inbound_chat")
+    claimed = world.instance.find_phone_number(world.instance.phone_numbers["+18335550142"].id)
+    assert claimed is not None
+
+    # Connect's own phone-number ARN is the mistake: AssociateFlow takes End User Messaging's.
+    with pytest.raises(ClientError) as refused:
+        connect.associate_flow(
+            InstanceId=world.instance.id,
+            ResourceId=claimed.arn,
+            FlowId=flow.id,
+            ResourceType="SMS_PHONE_NUMBER",
+        )
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "End User Messaging SMS phone number ARN" in str(refused.value)
+
+    connect.associate_flow(
+        InstanceId=world.instance.id,
+        ResourceId=world.sms_number.arn,
+        FlowId=flow.arn,
+        ResourceType="SMS_PHONE_NUMBER",
+    )
+    assert world.instance.flow_associations == {("SMS_PHONE_NUMBER", world.sms_number.arn): flow.id}
+    connect.disassociate_flow(
+        InstanceId=world.instance.id,
+        ResourceId=world.sms_number.arn,
+        ResourceType="SMS_PHONE_NUMBER",
+    )
+    assert world.instance.flow_associations == {}
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "accepted", "refused"),
+    [
+        (
+            "WHATSAPP_MESSAGING_PHONE_NUMBER",
+            "arn:aws:social-messaging:us-east-1:123456789012:phone-number-id/0123456789abcdef",
+            "arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-0123456789abcdef",
+        ),
+        (
+            "SMS_PHONE_NUMBER",
+            "arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-0123456789abcdef",
+            # Another Region's number: Connect works with numbers of its own Region.
+            "arn:aws:sms-voice:eu-west-2:123456789012:phone-number/phone-0123456789abcdef",
+        ),
+    ],
+)
+def test_associate_flow_checks_the_kind_of_arn_per_resource_type(
+    connect: Any, world: AwsWorld, resource_type: str, accepted: str, refused: str
+) -> None:
+    request = {"InstanceId": world.instance.id, "FlowId": world.instance.flow("inbound_chat").id}
+    connect.associate_flow(ResourceId=accepted, ResourceType=resource_type, **request)
+    with pytest.raises(ClientError, match="InvalidParameterException"):
+        connect.associate_flow(ResourceId=refused, ResourceType=resource_type, **request)
+
+
+def test_an_email_address_of_another_instance_is_not_found(connect: Any, world: AwsWorld) -> None:
+    other = world.instance.arn.replace(world.instance.id, "00000000-0000-0000-0000-000000000000")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        connect.associate_flow(
+            InstanceId=world.instance.id,
+            ResourceId=f"{other}/email-address/11111111-1111-1111-1111-111111111111",
+            FlowId=world.instance.flow("inbound_email").id,
+            ResourceType="INBOUND_EMAIL",
+        )
+
+
+def test_a_phone_number_flow_needs_a_number_the_instance_claimed(
+    connect: Any, world: AwsWorld
+) -> None:
+    number = next(iter(world.instance.phone_numbers.values()))
+    flow = world.instance.flow("inbound_voice")
+    connect.associate_phone_number_contact_flow(
+        PhoneNumberId=number.arn, InstanceId=world.instance.id, ContactFlowId=flow.id
+    )
+    assert world.instance.number_flows == {number.id: flow.id}
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        connect.associate_phone_number_contact_flow(
+            PhoneNumberId=world.sms_number.arn,
+            InstanceId=world.instance.id,
+            ContactFlowId=flow.id,
+        )
+
+
 # -- End User Messaging SMS ------------------------------------------------------------------------
 
 
