@@ -8,9 +8,11 @@ and the CloudFormation resource reference).
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from collections.abc import Mapping
-from datetime import date, time
+from datetime import date, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Literal, Self
@@ -157,19 +159,100 @@ class TimeRange(StrictModel):
         return self
 
 
+# How a holiday comes back each year: Connect's yearly `RecurrencePattern` (no docstring, so the
+# generated reference shows the values inline rather than as a section of their own).
+class Recurrence(StrEnum):
+    YEARLY = "yearly"  # the same date: ByMonth + ByMonthDay
+    YEARLY_NTH_WEEKDAY = "yearly_nth_weekday"  # e.g. the 4th Thursday of November
+    YEARLY_LAST_WEEKDAY = "yearly_last_weekday"  # e.g. the last Monday of May
+
+
+# How many years a recurring holiday's override covers (its EffectiveTill): Connect applies a
+# recurring override only between its effective dates. `validate-config` warns once it has run out.
+RECURRENCE_YEARS = 10
+
+
 class Holiday(StrictModel):
     name: str = Field(min_length=1, max_length=127)
-    date: date
+    date: dt.date = Field(description="The day; for a recurring holiday, its first occurrence.")
     open: list[TimeRange] = Field(
         default_factory=list, description="Reduced hours that day; empty means closed all day."
     )
+    recurs: Recurrence | None = Field(
+        default=None,
+        description=(
+            "Every year, for ten years from `date`: `yearly` on the same date, "
+            "`yearly_nth_weekday` on the same weekday of the month (the 4th Thursday of "
+            "November), `yearly_last_weekday` on the last such weekday (the last Monday of May)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _recurrence_fits_the_date(self) -> Self:
+        day = self.date
+        if self.recurs == Recurrence.YEARLY and (day.month, day.day) == (2, 29):
+            raise ValueError("recurs: yearly cannot start on 29 February (most years have none)")
+        if self.recurs == Recurrence.YEARLY_NTH_WEEKDAY and day.day > 28:
+            raise ValueError(
+                f"recurs: {day} is a 5th {day:%A}, which most months lack: "
+                "use yearly_last_weekday for the last one"
+            )
+        if self.recurs == Recurrence.YEARLY_LAST_WEEKDAY and day.day + 7 <= _month_days(day):
+            raise ValueError(f"recurs: {day} is not the last {day:%A} of {day:%B}")
+        return self
+
+    @property
+    def weekday_occurrence(self) -> int:
+        """Connect's `ByWeekdayOccurrence`: 1-4, or -1 for the last one of the month."""
+        if self.recurs == Recurrence.YEARLY_LAST_WEEKDAY:
+            return -1
+        return (self.date.day - 1) // 7 + 1
+
+    @property
+    def last_date(self) -> dt.date:
+        """The last day the holiday applies (Connect's EffectiveTill)."""
+        if self.recurs is None:
+            return self.date
+        return self.dates()[-1]
+
+    def dates(self) -> list[dt.date]:
+        """Every day the holiday falls on."""
+        if self.recurs is None:
+            return [self.date]
+        return [
+            found
+            for year in range(self.date.year, self.date.year + RECURRENCE_YEARS)
+            if (found := self._in_year(year)) is not None
+        ]
+
+    def occurs_on(self, day: dt.date) -> bool:
+        return self.date <= day <= self.last_date and self._in_year(day.year) == day
+
+    def _in_year(self, year: int) -> dt.date | None:
+        month = self.date.month
+        if self.recurs in (None, Recurrence.YEARLY):
+            return self.date.replace(year=year) if year == self.date.year or self.recurs else None
+        first = dt.date(year, month, 1)
+        first_weekday = first + timedelta(days=(self.date.weekday() - first.weekday()) % 7)
+        if self.recurs == Recurrence.YEARLY_NTH_WEEKDAY:
+            return first_weekday + timedelta(weeks=self.weekday_occurrence - 1)
+        last = first_weekday
+        while (last + timedelta(weeks=1)).month == month:
+            last += timedelta(weeks=1)
+        return last
+
+
+def _month_days(day: date) -> int:
+    return calendar.monthrange(day.year, day.month)[1]
 
 
 class HoursConfig(StrictModel):
     description: str = ""
     time_zone: str
     weekly: dict[Weekday, list[TimeRange]]
-    holidays: list[Holiday] = Field(default_factory=list)
+    # "You can create up to 50 overrides per hours of operation. This quota is not adjustable."
+    # https://docs.aws.amazon.com/connect/latest/adminguide/set-hours-operation.html
+    holidays: list[Holiday] = Field(default_factory=list, max_length=50)
 
     @field_validator("time_zone")
     @classmethod
@@ -189,13 +272,20 @@ class HoursConfig(StrictModel):
 
     @model_validator(mode="after")
     def _holidays_unique_and_ordered(self) -> Self:
-        seen: set[date] = set()
+        seen: dict[date, str] = {}
         for holiday in self.holidays:
-            if holiday.date in seen:
-                raise ValueError(f"holiday date {holiday.date} is listed twice")
-            seen.add(holiday.date)
+            for day in holiday.dates():
+                if day in seen:
+                    raise ValueError(
+                        f"holiday date {day} is listed twice ({seen[day]}, {holiday.name})"
+                    )
+                seen[day] = holiday.name
             _reject_overlaps(holiday.open, where=f"holiday {holiday.date}")
         return self
+
+    def holiday_on(self, day: date) -> Holiday | None:
+        """The holiday (Connect override) that applies on `day`, local to the hours' zone."""
+        return next((h for h in self.holidays if h.occurs_on(day)), None)
 
 
 def _reject_overlaps(ranges: list[TimeRange], where: str) -> None:
@@ -501,6 +591,21 @@ class ContactCenterConfig(StrictModel):
         if self.survey.enabled and not self.survey.link:
             problems.append(("survey.link", "is required when survey.enabled is true"))
         return problems
+
+    def warnings(self, today: date) -> list[tuple[str, str]]:
+        """What is valid but probably not meant, as (field path, reason): nothing blocks a deploy."""
+        found: list[tuple[str, str]] = []
+        for name, hours in self.hours.items():
+            for index, holiday in enumerate(hours.holidays):
+                if holiday.last_date < today:
+                    found.append(
+                        (
+                            f"hours.{name}.holidays.{index}",
+                            f"{holiday.name} ({holiday.last_date}) is in the past and changes "
+                            "nothing: remove it, give this year's date, or set recurs",
+                        )
+                    )
+        return found
 
     def connect_channels(self) -> list[ConnectChannel]:
         """Connect media channels this deployment routes (SMS arrives as chat)."""

@@ -113,7 +113,9 @@ def _models(
 
 def _nested(field: Mapping[str, Any], definitions: Mapping[str, Any]) -> Iterator[tuple[Any, str]]:
     if "$ref" in field:
-        yield _resolve(field["$ref"], definitions), ""
+        target = _resolve(field["$ref"], definitions)
+        if "enum" not in target:  # an enum is a type, shown in its field's row, not a section
+            yield target, ""
     for option in field.get("anyOf", []):
         yield from _nested(option, definitions)
     if isinstance(field.get("items"), dict):

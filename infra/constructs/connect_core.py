@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from config import ConnectChannel, ContactCenterConfig
-from config.model import HoursConfig, RoutingProfileConfig
+from config.model import Holiday, HoursConfig, Recurrence, RoutingProfileConfig, Weekday
 from infra.constructs.data import DataStore
 from infra.constructs.python_function import log_retention
 
@@ -144,39 +144,7 @@ class ConnectCore(Construct):
             for day, spans in hours.weekly.items()
             for span in spans
         ]
-        # A holiday closed all day is an override with no open ranges; Connect wants at least
-        # one entry per override, so "closed" is a zero-length 00:00-00:00 span on that day.
-        overrides = [
-            connect.CfnHoursOfOperation.HoursOfOperationOverrideProperty(
-                override_name=holiday.name,
-                effective_from=holiday.date.isoformat(),
-                effective_till=holiday.date.isoformat(),
-                override_config=[
-                    connect.CfnHoursOfOperation.HoursOfOperationOverrideConfigProperty(
-                        day=holiday.date.strftime("%A").upper(),
-                        start_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
-                            hours=span.start.hour, minutes=span.start.minute
-                        ),
-                        end_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
-                            hours=span.end.hour, minutes=span.end.minute
-                        ),
-                    )
-                    for span in holiday.open
-                ]
-                or [
-                    connect.CfnHoursOfOperation.HoursOfOperationOverrideConfigProperty(
-                        day=holiday.date.strftime("%A").upper(),
-                        start_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
-                            hours=0, minutes=0
-                        ),
-                        end_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
-                            hours=0, minutes=0
-                        ),
-                    )
-                ],
-            )
-            for holiday in hours.holidays
-        ]
+        overrides = [_override(holiday) for holiday in hours.holidays]
         return connect.CfnHoursOfOperation(
             self,
             f"Hours{pascal(name)}",
@@ -251,6 +219,59 @@ class ConnectCore(Construct):
                     ),
                 ),
             )
+
+
+# Hours of operation overrides as the Connect API reference defines them
+# (https://docs.aws.amazon.com/connect/latest/APIReference/API_CreateHoursOfOperationOverride.html,
+# https://docs.aws.amazon.com/connect/latest/APIReference/API_RecurrencePattern.html): a closed day
+# is OverrideType CLOSED over the whole day; reduced hours are STANDARD, whose hours replace the
+# day's; a yearly holiday is one override with a YEARLY RecurrenceConfig between its effective
+# dates. Override time slices stop at 23:59 (hours 0-23), hence the whole day's end.
+_WHOLE_DAY = (time(0, 0), time(23, 59))
+
+
+def _override(holiday: Holiday) -> connect.CfnHoursOfOperation.HoursOfOperationOverrideProperty:
+    spans = [(s.start, s.end) for s in holiday.open] or [_WHOLE_DAY]
+    if holiday.recurs == Recurrence.YEARLY:
+        # The same date falls on any weekday over the years: the hours hold on all seven.
+        days = [day.value for day in Weekday]
+    else:
+        days = [holiday.date.strftime("%A").upper()]
+    recurrence = None
+    if holiday.recurs is not None:
+        pattern = connect.CfnHoursOfOperation.RecurrencePatternProperty(
+            frequency="YEARLY",
+            interval=1,
+            by_month=[holiday.date.month],
+            by_month_day=[holiday.date.day] if holiday.recurs == Recurrence.YEARLY else None,
+            # The weekday itself is the override config's Day.
+            by_weekday_occurrence=None
+            if holiday.recurs == Recurrence.YEARLY
+            else [holiday.weekday_occurrence],
+        )
+        recurrence = connect.CfnHoursOfOperation.RecurrenceConfigProperty(
+            recurrence_pattern=pattern
+        )
+    return connect.CfnHoursOfOperation.HoursOfOperationOverrideProperty(
+        override_name=holiday.name,
+        override_type="STANDARD" if holiday.open else "CLOSED",
+        effective_from=holiday.date.isoformat(),
+        effective_till=holiday.last_date.isoformat(),
+        recurrence_config=recurrence,
+        override_config=[
+            connect.CfnHoursOfOperation.HoursOfOperationOverrideConfigProperty(
+                day=day,
+                start_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
+                    hours=start.hour, minutes=start.minute
+                ),
+                end_time=connect.CfnHoursOfOperation.OverrideTimeSliceProperty(
+                    hours=end.hour, minutes=end.minute
+                ),
+            )
+            for day in days
+            for start, end in spans
+        ],
+    )
 
 
 def _time(value: time) -> connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty:

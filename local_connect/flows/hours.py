@@ -4,7 +4,9 @@ Times are compared in the hours' own time zone (a Chicago queue is closed at 18:
 time whatever the caller's zone), a range includes its start and excludes its end, and a
 holiday (Connect's hours-of-operation override) replaces that day's weekly hours: closed all day
 unless it lists reduced hours. A range written 00:00-23:59 therefore leaves the last minute
-closed, as it does in Connect.
+closed, as it does in Connect. A holiday that recurs yearly (the same date, or the same weekday
+of the month) applies on each of its dates, as Connect's recurring override does: the model's
+`HoursConfig.holiday_on` decides, for the engine and the template alike.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def is_open(hours: HoursConfig, at: datetime) -> bool:
     local = at.astimezone(_zone(hours.time_zone))
     moment = local.time().replace(tzinfo=None)
     ranges: list[TimeRange]
-    holiday = next((h for h in hours.holidays if h.date == local.date()), None)
+    holiday = hours.holiday_on(local.date())
     if holiday is not None:
         ranges = holiday.open
     else:

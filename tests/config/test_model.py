@@ -154,3 +154,102 @@ def test_unreadable_yaml_names_the_file(tmp_path: Any) -> None:
         load_config(broken)
     assert str(broken) in str(caught.value)
     assert caught.value.problems[0].startswith("not valid YAML")
+
+
+# -- holidays ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("holiday", "expected"),
+    [
+        # The same date every year.
+        ({"date": "2026-12-25", "recurs": "yearly"}, ["2026-12-25", "2027-12-25", "2028-12-25"]),
+        # The 4th Thursday of November (US Thanksgiving).
+        (
+            {"date": "2026-11-26", "recurs": "yearly_nth_weekday"},
+            ["2026-11-26", "2027-11-25", "2028-11-23", "2029-11-22"],
+        ),
+        # The last Monday of May (US Memorial Day): May 2027 has five Mondays.
+        (
+            {"date": "2026-05-25", "recurs": "yearly_last_weekday"},
+            ["2026-05-25", "2027-05-31", "2028-05-29"],
+        ),
+        ({"date": "2026-07-03"}, ["2026-07-03"]),
+    ],
+)
+def test_a_recurring_holiday_falls_on_its_dates_for_ten_years(
+    holiday: dict[str, Any], expected: list[str]
+) -> None:
+    from datetime import date
+
+    from config.model import Holiday
+
+    parsed = Holiday.model_validate({"name": "Holiday", **holiday})
+    dates = [day.isoformat() for day in parsed.dates()]
+    assert dates[: len(expected)] == expected
+    assert len(dates) == (10 if "recurs" in holiday else 1)
+    assert parsed.last_date == parsed.dates()[-1]
+    assert all(parsed.occurs_on(date.fromisoformat(day)) for day in expected)
+    assert not parsed.occurs_on(date.fromisoformat(expected[0]).replace(year=2025))
+
+
+@pytest.mark.parametrize(
+    ("holiday", "reason"),
+    [
+        ({"date": "2028-02-29", "recurs": "yearly"}, "cannot start on 29 February"),
+        ({"date": "2026-10-29", "recurs": "yearly_nth_weekday"}, "use yearly_last_weekday"),
+        ({"date": "2026-05-18", "recurs": "yearly_last_weekday"}, "is not the last Monday of May"),
+        ({"date": "2026-12-25", "recurs": "weekly"}, "Input should be"),
+    ],
+)
+def test_a_recurrence_the_date_cannot_have_is_refused(
+    raw: dict[str, Any], holiday: dict[str, Any], reason: str
+) -> None:
+    raw["hours"]["business"]["holidays"] = [{"name": "Holiday", **holiday}]
+    (problem,) = problems_for(raw)
+    assert problem.startswith("hours.business.holidays.0")
+    assert reason in problem
+
+
+def test_two_holidays_on_the_same_day_in_any_year_are_refused(raw: dict[str, Any]) -> None:
+    raw["hours"]["business"]["holidays"] = [
+        {"name": "Christmas Day", "date": "2026-12-25", "recurs": "yearly"},
+        {"name": "Staff party", "date": "2029-12-25"},
+    ]
+    assert problems_for(raw) == [
+        "hours.business: holiday date 2029-12-25 is listed twice (Christmas Day, Staff party)"
+    ]
+
+
+def test_more_holidays_than_connects_fifty_overrides_are_refused(raw: dict[str, Any]) -> None:
+    raw["hours"]["business"]["holidays"] = [
+        {"name": f"Day {n}", "date": f"2027-03-{n:02d}"} for n in range(1, 31)
+    ] + [{"name": f"Day {n}", "date": f"2027-04-{n:02d}"} for n in range(1, 22)]
+    (problem,) = problems_for(raw)
+    assert problem.startswith("hours.business.holidays: List should have at most 50 items")
+
+
+def test_holidays_already_past_are_warnings_naming_the_field(raw: dict[str, Any]) -> None:
+    from datetime import date
+
+    raw["hours"]["business"]["holidays"] = [
+        {"name": "Thanksgiving", "date": "2026-11-26"},
+        {"name": "Christmas Day", "date": "2026-12-25"},
+        {"name": "New Year's Day", "date": "2015-01-01", "recurs": "yearly"},
+        {"name": "Independence Day", "date": "2020-07-04", "recurs": "yearly"},
+    ]
+    config = parse_config(raw)
+
+    assert config.warnings(today=date(2026, 12, 2)) == [
+        (
+            "hours.business.holidays.0",
+            "Thanksgiving (2026-11-26) is in the past and changes nothing: remove it, give "
+            "this year's date, or set recurs",
+        ),
+        (
+            "hours.business.holidays.2",
+            "New Year's Day (2024-01-01) is in the past and changes nothing: remove it, give "
+            "this year's date, or set recurs",
+        ),
+    ]
+    assert load_stage("dev").warnings(today=date(2026, 12, 2)) == []

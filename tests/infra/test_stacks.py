@@ -12,6 +12,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from config import ContactCenterConfig
+from tests.conftest import config_with
 
 Synth = Callable[[ContactCenterConfig], Any]
 
@@ -277,21 +278,6 @@ def test_connect_instance_hours_queues_profiles_and_numbers(
                     }
                 ]
             ),
-            "HoursOfOperationOverrides": Match.array_with(
-                [
-                    Match.object_like(
-                        {
-                            "OverrideName": "Christmas Eve",
-                            "EffectiveFrom": "2026-12-24",
-                            "OverrideConfig": [
-                                Match.object_like(
-                                    {"Day": "THURSDAY", "EndTime": {"Hours": 12, "Minutes": 0}}
-                                )
-                            ],
-                        }
-                    )
-                ]
-            ),
         },
     )
     core.has_resource_properties(
@@ -326,6 +312,90 @@ def test_connect_instance_hours_queues_profiles_and_numbers(
                 "OutboundCallerIdName": "Riverside Utilities",
                 "OutboundCallerIdNumberArn": Match.any_value(),
             },
+        },
+    )
+
+
+def test_holidays_are_closed_or_reduced_overrides_recurring_the_way_connect_defines_them(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    # https://docs.aws.amazon.com/connect/latest/APIReference/API_CreateHoursOfOperationOverride.html
+    core = template(synth(dev_config), "-ContactCenter")
+    (business,) = [
+        r["Properties"]
+        for r in core.find_resources("AWS::Connect::HoursOfOperation").values()
+        if r["Properties"]["Name"] == "business"
+    ]
+    overrides = {o["OverrideName"]: o for o in business["HoursOfOperationOverrides"]}
+    whole_day = {"StartTime": {"Hours": 0, "Minutes": 0}, "EndTime": {"Hours": 23, "Minutes": 59}}
+    every_day = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+
+    # Closed all day: a CLOSED override, not a 00:00-00:00 STANDARD one (which reads as open).
+    assert overrides["Thanksgiving"] == {
+        "OverrideName": "Thanksgiving",
+        "OverrideType": "CLOSED",
+        "EffectiveFrom": "2026-11-26",
+        "EffectiveTill": "2035-11-22",
+        # The 4th Thursday of November, every year.
+        "RecurrenceConfig": {
+            "RecurrencePattern": {
+                "Frequency": "YEARLY",
+                "Interval": 1,
+                "ByMonth": [11],
+                "ByWeekdayOccurrence": [4],
+            }
+        },
+        "OverrideConfig": [{"Day": "THURSDAY", **whole_day}],
+    }
+    christmas = overrides["Christmas Day"]
+    assert christmas["OverrideType"] == "CLOSED"
+    assert christmas["RecurrenceConfig"]["RecurrencePattern"] == {
+        "Frequency": "YEARLY",
+        "Interval": 1,
+        "ByMonth": [12],
+        "ByMonthDay": [25],
+    }
+    # A fixed date moves across weekdays: the override holds whichever it falls on.
+    assert christmas["OverrideConfig"] == [{"Day": day, **whole_day} for day in every_day]
+    # Reduced hours replace the day's hours: a STANDARD override with the open range.
+    eve = overrides["Christmas Eve"]
+    assert eve["OverrideType"] == "STANDARD"
+    assert eve["OverrideConfig"] == [
+        {
+            "Day": day,
+            "StartTime": {"Hours": 8, "Minutes": 0},
+            "EndTime": {"Hours": 12, "Minutes": 0},
+        }
+        for day in every_day
+    ]
+
+
+def test_a_one_off_closed_day_is_a_closed_override_of_that_day_only(
+    synth: Synth, voice_only_config: ContactCenterConfig
+) -> None:
+    hours = voice_only_config.model_dump(mode="json")["hours"]
+    hours["business"]["holidays"] = [{"name": "Storm closure", "date": "2027-02-16"}]
+    config = config_with(voice_only_config, hours=hours)
+    core = template(synth(config), "-ContactCenter")
+    core.has_resource_properties(
+        "AWS::Connect::HoursOfOperation",
+        {
+            "Name": "business",
+            "HoursOfOperationOverrides": [
+                {
+                    "OverrideName": "Storm closure",
+                    "OverrideType": "CLOSED",
+                    "EffectiveFrom": "2027-02-16",
+                    "EffectiveTill": "2027-02-16",
+                    "OverrideConfig": [
+                        {
+                            "Day": "TUESDAY",
+                            "StartTime": {"Hours": 0, "Minutes": 0},
+                            "EndTime": {"Hours": 23, "Minutes": 59},
+                        }
+                    ],
+                }
+            ],
         },
     )
 

@@ -4,6 +4,7 @@ pass all of validate-flows' rules; an unreadable config is one line, exit 2."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,14 @@ def oversized_whisper(folder: Path) -> Path:
     path = folder / "agent_whisper.json"
     path.write_text(json.dumps(document, indent=2))
     return path
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Holidays are compared with today: pinned, so the shipped config's dates stay valid."""
+    pinned = date(2026, 12, 2)
+    monkeypatch.setattr("scripts.commands.validate_config.today", lambda: pinned)
+    return pinned
 
 
 def test_the_shipped_config_and_its_flows_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,3 +140,21 @@ def test_help_describes_what_it_reads_with_examples(capsys: pytest.CaptureFixtur
     text = capsys.readouterr().out
     assert "contact_flows/" in text
     assert "ccaas validate-config config/prod.yaml" in text
+
+
+def test_a_holiday_already_past_is_a_warning_line_and_the_config_stays_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = yaml.safe_load((CONFIG_DIR / "dev.yaml").read_text())
+    raw["hours"]["business"]["holidays"].append({"name": "Labor Day", "date": "2026-09-07"})
+    config = tmp_path / "dev.yaml"
+    config.write_text(yaml.safe_dump(raw))
+
+    assert main(["validate-config", str(config)]) == 0
+
+    warning, valid = capsys.readouterr().out.splitlines()
+    assert warning == (
+        f"warning: {config}: hours.business.holidays.4: Labor Day (2026-09-07) is in the past "
+        "and changes nothing: remove it, give this year's date, or set recurs"
+    )
+    assert valid.startswith(f"{config}: valid. stage=dev")
