@@ -100,8 +100,10 @@ class DataStore(Construct):
             # rate, and costs ~$11/month at rest; on-demand mode bills ~$29/month per stream.
             stream_mode=kinesis.StreamMode.PROVISIONED,
             shard_count=1,
-            # Connect streams contact records to Kinesis only with the same customer-managed key
-            # it uses for recordings, so this is our key rather than the AWS-managed one.
+            # Connect accepts the AWS-managed aws/kinesis key or the customer-managed key it
+            # uses for recordings (admin guide: data-streaming.html; the same two options on
+            # enable-contact-analysis-segment-streams.html); ours keeps one key, one key policy
+            # and one rotation for every copy of contact data.
             encryption=kinesis.StreamEncryption.KMS,
             encryption_key=self.key,
             retention_period=Duration.hours(24),
@@ -110,8 +112,10 @@ class DataStore(Construct):
         acknowledge(
             self.contact_record_stream,
             "AwsSolutions-KDS3",
-            "Connect requires the contact-record stream to use the same customer-managed "
-            "KMS key as recordings and reports; the AWS-managed key is not accepted.",
+            "Connect works with aws/kinesis or with the customer-managed key of its recordings "
+            "(https://docs.aws.amazon.com/connect/latest/adminguide/data-streaming.html); we "
+            "choose the latter: the key already protects the recordings and tables, so contact "
+            "records get the same key policy, rotation and CloudTrail trail at no extra key cost",
         )
 
     def _table(

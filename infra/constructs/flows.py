@@ -246,8 +246,8 @@ class ContactFlows(Construct):
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AWSLambdaBasicExecutionRole]",
             "CDK's AwsCustomResource provider writes its own logs through "
-            "AWSLambdaBasicExecutionRole; it runs only while CloudFormation deploys, and its "
-            "Connect permissions are the exact-ARN policy beside each association",
+            "AWSLambdaBasicExecutionRole; it runs only while CloudFormation deploys, and what "
+            "it may call is the exact-action, exact-ARN policy beside each call",
         )
         ignore_lint(
             provider,

@@ -108,8 +108,9 @@ class PythonFunction(Construct):
             self.function,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AWSLambdaBasicExecutionRole]",
-            "Lambda's AWS-managed basic execution policy only lets the function write its own "
-            "log streams; every data permission is a scoped grant",
+            "Lambda's AWS-managed basic execution policy (logs:CreateLogGroup, CreateLogStream, "
+            "PutLogEvents on '*') is how Lambda delivers the function's logs; it grants no data "
+            "access, and every data permission is a scoped grant",
         )
         acknowledge(
             self.function,

@@ -340,6 +340,29 @@ def test_site_deployment_ships_the_vendored_chatjs_and_the_api_url(built: Built)
     assert "cdn" not in (staged[0].parent.parent / "index.html").read_text().lower()
 
 
+def test_site_deployment_invalidates_only_our_distribution(built: Built) -> None:
+    # CreateInvalidation and GetInvalidation take the distribution as resource type:
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudfront.html
+    cdn, _ = built.one("AWS::CloudFront::Distribution")
+    ((_, policy),) = [
+        (k, v)
+        for k, v in built.of_type("AWS::IAM::Policy").items()
+        if k.startswith("CustomCDKBucketDeployment")
+    ]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    (invalidation,) = [s for s in statements if "cloudfront:CreateInvalidation" in s["Action"]]
+    assert sorted(invalidation["Action"]) == [
+        "cloudfront:CreateInvalidation",
+        "cloudfront:GetInvalidation",
+    ]
+    assert text_of(invalidation["Resource"]) == (
+        "arn:{AWS::Partition}:cloudfront::{AWS::AccountId}:distribution/{" + cdn + "}"
+    )
+    # The S3 statements keep their buckets.
+    assert all("s3:" in json.dumps(s["Action"]) for s in statements if s is not invalidation)
+    assert "*" not in [s["Resource"] for s in statements]
+
+
 def test_every_acknowledgement_carries_a_reason(built: Built) -> None:
     suppressed = [
         v

@@ -97,6 +97,31 @@ def test_cdk_nag_passes_and_every_acknowledgement_has_a_reason(any_stage: Any) -
         assert len(acknowledged["reason"]) > 20, acknowledged
 
 
+# Reasons that once contradicted AWS's documentation, and where the docs say otherwise.
+FALSE_CLAIMS = (
+    # Connect streams contact records with aws/kinesis too (admin guide, data streaming).
+    "the AWS-managed key is not accepted",
+    # AWSLambdaBasicExecutionRole and AmazonAPIGatewayPushToCloudWatchLogs act on '*'
+    # (AWS managed policy reference).
+    "only lets the function write its own log streams",
+    "only writes API Gateway's own log groups",
+    # CreateInvalidation/GetInvalidation take a distribution ARN (service authorization reference).
+    "invalidations have no resource-level permissions",
+)
+
+
+def test_acknowledgement_reasons_say_what_the_aws_docs_say(synth: Synth, dev_config: Any) -> None:
+    reasons = [a["reason"] for a in synth(dev_config).acknowledgements()]
+    for claim in FALSE_CLAIMS:
+        assert not [r for r in reasons if claim in r], claim
+    (kds3,) = {
+        a["reason"]
+        for a in synth(dev_config).acknowledgements()
+        if a["ruleName"] == "AwsSolutions-KDS3"
+    }
+    assert "aws/kinesis" in kds3
+
+
 def test_cdk_nag_passes_where_cdk_deploy_synthesizes_with_account_and_region(
     prod_config: ContactCenterConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
