@@ -511,3 +511,30 @@ _SPECS = [
 ]
 
 CATALOG: dict[str, ActionSpec] = {spec.type: spec for spec in _SPECS}
+
+# Action types the local engine (`local_connect.flows`) does not interpret but stands in for,
+# because they call services it does not have (Cases, Customer Profiles, Voice ID, Amazon Q in
+# Connect, outbound campaigns, tasks): it takes their success path and says so. The reviewed
+# list: a test asserts the engine's stand-ins are exactly these, so adding one shows here.
+SIMULATED = frozenset(
+    {
+        "AssociateContactToCustomerProfile",
+        "CheckOutboundCallStatus",
+        "CheckVoiceId",
+        "CompleteOutboundCall",
+        "CreateCase",
+        "CreateCustomerProfile",
+        "CreateTask",
+        "CreateWisdomSession",
+        "GetCalculatedAttributesForCustomerProfile",
+        "GetCase",
+        "GetCustomerProfile",
+        "GetCustomerProfileObject",
+        "ResumeContact",
+        "StartOutboundChatContact",
+        "StartVoiceIdStream",
+        "UpdateCase",
+        "UpdateCustomerProfile",
+        "UpdatePreviousContactParticipantState",
+    }
+)

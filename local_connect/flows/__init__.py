@@ -13,6 +13,12 @@ Usage::
     outcome.queue, outcome.priority, outcome.attributes, outcome.reached_queue
     outcome.said(), outcome.errors, outcome.lambda_calls, outcome.callback
 
+A flow from another instance runs with `FlowInterpreter(..., foreign=ForeignResources(...))`:
+its queues go to mapped or default local queues, its hours to an hours file (or always open),
+each guess a warning in `outcome.warnings`; `trace=True` keeps each action in `outcome.steps`
+(what `ccaas run-flow` prints). Actions needing services the engine lacks are simulated
+(`SIMULATED_ACTIONS`) and named in `outcome.simulated`.
+
 `engine.start(...)` returns a `FlowRun` that pauses at each prompt (`run.prompt`,
 `run.answer(text)`), for interactive sessions. Flow Lambdas are the real handlers
 (`lambdas/<name>/handler.py`), called in-process with Connect's event shape and the block's time
@@ -20,7 +26,10 @@ limit (`LambdaRegistry`; register stand-ins by name). Placeholders resolve to th
 emulated instance (`local_connect.emulation`), so both agree on what a queue ARN names.
 """
 
+from local_connect.flows.foreign import ForeignResources
 from local_connect.flows.interpreter import (
+    INTERPRETED_ACTIONS,
+    SIMULATED_ACTIONS,
     SUPPORTED_ACTIONS,
     FlowInterpreter,
     FlowRun,
@@ -40,12 +49,15 @@ from local_connect.flows.model import (
     FlowOutcome,
     Prompt,
     ScriptedCustomer,
+    Step,
     Turn,
     UnsupportedActionError,
 )
 
 __all__ = [
     "HANG_UP",
+    "INTERPRETED_ACTIONS",
+    "SIMULATED_ACTIONS",
     "SUPPORTED_ACTIONS",
     "CallbackRequest",
     "Contact",
@@ -58,6 +70,7 @@ __all__ = [
     "FlowLoopError",
     "FlowOutcome",
     "FlowRun",
+    "ForeignResources",
     "LambdaCall",
     "LambdaRegistry",
     "Named",
@@ -65,6 +78,7 @@ __all__ = [
     "QueueMonitor",
     "ScriptedCustomer",
     "StaticQueues",
+    "Step",
     "Turn",
     "UnsupportedActionError",
 ]

@@ -19,6 +19,7 @@ EndReason = Literal[
     "holding",  # waiting for an agent in a customer queue flow (MessageParticipantIteratively)
     "error",  # an action failed and the flow had no branch for it: Connect drops the contact
     "customer_left",  # the customer hung up or closed the chat while the flow waited for them
+    "other_flow",  # TransferToFlow to a flow that is not loaded (a third-party flow's sibling)
 ]
 
 # What a customer answers to hang up (or close the chat) instead of answering a prompt.
@@ -137,6 +138,22 @@ class Turn:
     action: str
 
 
+@dataclass
+class Step:
+    """One action a contact went through, as `ccaas run-flow` shows it (kept only when the
+    interpreter runs with `trace=True`: a rehearsal of 15,000 contacts has no reader for it)."""
+
+    flow: str
+    action: str
+    action_type: str
+    said: list[str] = field(default_factory=list)
+    answer: str | None = None  # what the customer entered; None: silence, or nothing asked
+    attributes: dict[str, str] = field(default_factory=dict)  # contact attributes it set
+    flow_attributes: dict[str, str] = field(default_factory=dict)  # flow attributes it set
+    result: str | None = None  # the condition result or error type it left through
+    simulated: bool = False
+
+
 @dataclass(frozen=True)
 class ErrorTaken:
     flow: str
@@ -173,6 +190,17 @@ class FlowOutcome:
     external: dict[str, Any] = field(default_factory=dict)  # the last Lambda's answer
     flow_attributes: dict[str, str] = field(default_factory=dict)
     seconds_in_flow: float = 0.0  # prompts, input timeouts and holds as Connect would spend them
+    steps: list[Step] = field(default_factory=list)  # with `trace=True` only
+    simulated: list[str] = field(default_factory=list)  # action types stood in for, in order
+    warnings: list[str] = field(default_factory=list)  # where the run guessed; no repeats
+    transferred_to: str | None = None  # the flow reference, when ended_by is "other_flow"
+    # A foreign flow's queues that are not this instance's: reference -> (the local queue that
+    # stood in, whether a queue map chose it rather than the default).
+    foreign_queues: dict[str, tuple[str, bool]] = field(default_factory=dict)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     @property
     def attributes(self) -> dict[str, str]:

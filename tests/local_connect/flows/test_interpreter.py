@@ -724,11 +724,11 @@ def test_contact_settings_voice_tags_and_data_are_kept(h: Harness) -> None:
 
 
 def test_an_unknown_action_type_names_itself_the_flow_and_the_action(h: Harness) -> None:
-    h.flow("odd", act("make-case", "CreateWisdomSession", {"WisdomAssistantArn": "x"}))
+    h.flow("odd", act("make-case", "SendCarrierPigeon", {"Destination": "x"}))
     with pytest.raises(UnsupportedActionError) as refused:
         h.run("odd")
     message = str(refused.value)
-    assert "CreateWisdomSession" in message and "'odd'" in message and "'make-case'" in message
+    assert "SendCarrierPigeon" in message and "'odd'" in message and "'make-case'" in message
 
 
 def test_an_error_without_a_branch_ends_the_contact_as_an_error(h: Harness) -> None:
