@@ -20,6 +20,7 @@ import pytest
 from scripts.cli import build_parser, main
 
 UNWRITABLE = "/proc/ccaas-nowhere/out"  # /proc refuses new entries, even to root
+FLOW = Path(__file__).parents[1] / "local_connect" / "flows" / "fixtures" / "wait_for_customer.json"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,17 @@ CASES: dict[str, list[Hostile]] = {
         Hostile(f"report --records {{records}} --chart {UNWRITABLE}/c.png", "cannot be written"),
         Hostile("report --stage dev", "no AWS region", environment=NO_REGION),
         Hostile("report --stage dev", "no-such-profile", environment=UNKNOWN_PROFILE),
+    ],
+    "run-flow": [
+        Hostile("run-flow {binary}", "UTF-8", environment=USER_AWS),
+        Hostile("run-flow {missing}", "no such file"),
+        Hostile("run-flow {flow} --attributes {{tier:gold}}", "--attributes is not JSON"),
+        Hostile("run-flow {flow} --attributes [1]", "must be a JSON object"),
+        Hostile("run-flow {flow} --channel fax", "invalid choice: 'fax'"),
+        Hostile("run-flow {flow} --hours {binary}", "UTF-8"),
+        Hostile("run-flow {flow} --hours {missing}", "no such file"),
+        Hostile("run-flow {flow} --queue-map {records}", "expected a mapping"),
+        Hostile("run-flow {flow} --stage nosuch", "no config file"),
     ],
     "seed-profiles": [
         Hostile("seed-profiles --count 0", "out of range"),
@@ -130,6 +142,7 @@ def files(tmp_path: Path) -> dict[str, str]:
         "not_records": str(not_records),
         "records": str(records),
         "missing": str(tmp_path / "missing.yaml"),
+        "flow": str(FLOW),
     }
 
 
