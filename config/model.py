@@ -469,7 +469,12 @@ class AlarmsConfig(StrictModel):
     asa_max_seconds: int = Field(default=120, ge=1)
     service_level_min: float = Field(default=0.80, gt=0, le=1)
     service_level_threshold_seconds: int = Field(default=20, ge=1, le=3600)
-    notify_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    notify_email: str | None = Field(
+        default=None,
+        pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$",
+        description="Subscribed to the alarm topic (AWS asks it to confirm). Required with "
+        "`protect_data`.",
+    )
 
 
 class ContactCenterConfig(StrictModel):
@@ -590,6 +595,14 @@ class ContactCenterConfig(StrictModel):
                     )
         if self.survey.enabled and not self.survey.link:
             problems.append(("survey.link", "is required when survey.enabled is true"))
+        if self.protect_data and not self.alarms.notify_email:
+            problems.append(
+                (
+                    "alarms.notify_email",
+                    "is required when protect_data is true (production): the alarms need "
+                    "someone subscribed to their topic",
+                )
+            )
         return problems
 
     def warnings(self, today: date) -> list[tuple[str, str]]:

@@ -60,7 +60,7 @@ from config import ContactCenterConfig
 from config.chat_settings import API_STAGE as STAGE_NAME
 from config.chat_settings import CHATS_PATH, chat_topics
 from infra.constructs.connect_core import ConnectCore
-from infra.constructs.data import DataStore
+from infra.constructs.data import DataStore, bucket_removal, settle_auto_delete_provider
 from infra.constructs.flows import ContactFlows
 from infra.constructs.python_function import PythonFunction, log_retention
 from infra.nag import acknowledge, ignore_lint
@@ -191,8 +191,7 @@ class Chat(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1))
             ],
-            # Rebuilt from git on every deploy: nothing here is worth keeping after a delete.
-            removal_policy=RemovalPolicy.DESTROY,
+            **bucket_removal(self.config.protect_data),
         )
 
     def _distribution(self, log_days: int, embedding_origins: list[str]) -> cloudfront.Distribution:
@@ -206,8 +205,9 @@ class Chat(Construct):
             object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
             enforce_ssl=True,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(log_days))],
-            removal_policy=RemovalPolicy.DESTROY,
+            **bucket_removal(self.config.protect_data),
         )
+        settle_auto_delete_provider(self, log_days)
         acknowledge(
             self.cdn_logs_bucket,
             "AwsSolutions-S1",
@@ -459,8 +459,11 @@ class Chat(Construct):
             description="Web chat: starts chat contacts for the widget",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             # API Gateway needs the account's CloudWatch role to write access/execution logs.
+            # It is one setting per account and Region, shared by every stage there: deleting
+            # one stage must leave it (and the role it names) to the others, so both are
+            # retained, never deleted with a stack.
             cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE_NAME,
                 throttling_rate_limit=STAGE_RATE_LIMIT,

@@ -6,10 +6,13 @@ Kept apart from everything else so a stack update can never replace data, and so
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from typing import Any
+
+from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -24,7 +27,49 @@ from config.data_schema import (
     SORT_KEY,
     TTL_ATTRIBUTE,
 )
-from infra.nag import acknowledge
+from infra.constructs.python_function import log_retention
+from infra.nag import acknowledge, ignore_lint
+
+
+def bucket_removal(protect_data: bool) -> dict[str, Any]:
+    """What happens to a bucket when its stack is deleted, as `s3.Bucket` keyword arguments.
+
+    Protected stages (prod) keep the bucket and its objects. Others empty it first, through
+    CDK's auto-delete custom resource, since CloudFormation cannot delete a bucket that holds
+    objects and `cdk destroy` of a dev stage would otherwise fail.
+    """
+    if protect_data:
+        return {"removal_policy": RemovalPolicy.RETAIN, "auto_delete_objects": False}
+    return {"removal_policy": RemovalPolicy.DESTROY, "auto_delete_objects": True}
+
+
+AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
+AUTO_DELETE_LOGS = "AutoDeleteObjectsLogs"
+
+
+def settle_auto_delete_provider(scope: Construct, log_days: int) -> None:
+    """CDK's auto-delete function (one per stack, made with the first bucket that empties
+    itself) would log to a group that never expires: it gets one of ours with the stage's
+    retention. Called after making such buckets; does nothing twice or for none."""
+    stack = Stack.of(scope)
+    provider = stack.node.try_find_child(AUTO_DELETE_PROVIDER)
+    if provider is None or stack.node.try_find_child(AUTO_DELETE_LOGS) is not None:
+        return
+    handler = provider.node.find_child("Handler")
+    assert isinstance(handler, CfnResource)
+    group = logs.LogGroup(
+        stack,
+        AUTO_DELETE_LOGS,
+        retention=log_retention(log_days),
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    handler.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})
+    ignore_lint(
+        handler,
+        "W3005",
+        "aws-cdk-lib's auto-delete provider keeps an explicit DependsOn on its role beside the "
+        "GetAtt; generated code, not ours to change",
+    )
 
 
 class DataStore(Construct):
@@ -70,8 +115,7 @@ class DataStore(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(config.retention.log_days))],
-            removal_policy=removal,
-            auto_delete_objects=False,
+            **bucket_removal(protect),
         )
         self.recordings_bucket = s3.Bucket(
             self,
@@ -91,8 +135,9 @@ class DataStore(Construct):
                     abort_incomplete_multipart_upload_after=Duration.days(1),
                 )
             ],
-            removal_policy=removal,
+            **bucket_removal(protect),
         )
+        settle_auto_delete_provider(self, config.retention.log_days)
         self.contact_record_stream = kinesis.Stream(
             self,
             "ContactRecords",

@@ -57,7 +57,7 @@ from constructs import Construct
 
 from config import ContactCenterConfig
 from infra.constructs.connect_core import ConnectCore, pascal
-from infra.constructs.data import DataStore
+from infra.constructs.data import DataStore, bucket_removal, settle_auto_delete_provider
 from infra.constructs.flows import ContactFlows
 from infra.constructs.python_function import PythonFunction
 from infra.nag import acknowledge
@@ -503,8 +503,9 @@ class Messaging(Construct):
                     abort_incomplete_multipart_upload_after=Duration.days(1),
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN if config.protect_data else RemovalPolicy.DESTROY,
+            **bucket_removal(config.protect_data),
         )
+        settle_auto_delete_provider(self, config.retention.log_days)
         # SES writes the message through the bucket's default SSE-KMS encryption: the same key
         # permission as for the topic (added with the configuration set above).
         self.inbound_email = self._function(

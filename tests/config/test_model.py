@@ -253,3 +253,12 @@ def test_holidays_already_past_are_warnings_naming_the_field(raw: dict[str, Any]
         ),
     ]
     assert load_stage("dev").warnings(today=date(2026, 12, 2)) == []
+
+
+def test_a_protected_stage_needs_someone_to_hear_its_alarms() -> None:
+    raw = yaml.safe_load((CONFIG_DIR / "prod.yaml").read_text())
+    del raw["alarms"]["notify_email"]
+    assert problems_for(raw) == [
+        "alarms.notify_email: is required when protect_data is true (production): the alarms "
+        "need someone subscribed to their topic"
+    ]

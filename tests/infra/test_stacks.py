@@ -194,6 +194,59 @@ def test_prod_protects_data_and_dev_does_not(
     )
 
 
+def _buckets_and_emptiers(synthesis: Any) -> tuple[dict[str, Any], set[str]]:
+    buckets, emptied = {}, set()
+    for body in synthesis.templates.values():
+        for logical_id, resource in body["Resources"].items():
+            if resource["Type"] == "AWS::S3::Bucket":
+                buckets[logical_id] = resource
+            if resource["Type"] == "Custom::S3AutoDeleteObjects":
+                emptied.add(resource["Properties"]["BucketName"]["Ref"])
+    return buckets, emptied
+
+
+def test_dev_buckets_empty_themselves_on_delete_and_prod_keeps_them(
+    synth: Synth, dev_config: ContactCenterConfig, prod_config: ContactCenterConfig
+) -> None:
+    # CloudFormation cannot delete a bucket holding objects: `cdk destroy` of dev needs them
+    # emptied first; prod keeps every bucket and what is in it.
+    dev_buckets, emptied = _buckets_and_emptiers(synth(dev_config))
+    assert len(dev_buckets) == 5  # access logs, recordings, widget site, CDN logs, inbound mail
+    assert emptied == set(dev_buckets)
+    assert {b["DeletionPolicy"] for b in dev_buckets.values()} == {"Delete"}
+    prod_buckets, emptied = _buckets_and_emptiers(synth(prod_config))
+    assert prod_buckets and not emptied
+    assert {b["DeletionPolicy"] for b in prod_buckets.values()} == {"Retain"}
+
+
+def test_api_gateways_account_cloudwatch_role_outlives_any_one_stage(
+    synth: Synth, dev_config: ContactCenterConfig, prod_config: ContactCenterConfig
+) -> None:
+    # One setting per account and Region for every stage's API: deleting a stage keeps it.
+    for config in (dev_config, prod_config):
+        core = template(synth(config), "-ContactCenter")
+        (account,) = core.find_resources("AWS::ApiGateway::Account").values()
+        assert account["DeletionPolicy"] == "Retain"
+        role_id = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+        assert core.to_json()["Resources"][role_id]["DeletionPolicy"] == "Retain"
+
+
+def test_connects_flow_log_group_is_kept_with_prods_data(
+    synth: Synth, prod_config: ContactCenterConfig
+) -> None:
+    core = template(synth(prod_config), "-ContactCenter")
+    core.has_resource(
+        "AWS::Logs::LogGroup",
+        {
+            "DeletionPolicy": "Retain",
+            "Properties": {
+                "LogGroupName": f"/aws/connect/{prod_config.instance.alias}",
+                "RetentionInDays": prod_config.retention.log_days,
+            },
+        },
+    )
+
+
 def test_recordings_bucket_is_kms_encrypted_private_tls_only_with_lifecycle(
     synth: Synth, dev_config: ContactCenterConfig
 ) -> None:
