@@ -80,6 +80,14 @@ class Contact:
     def __post_init__(self) -> None:
         self.initial_contact_id = self.initial_contact_id or self.contact_id
 
+    @property
+    def recorded_participants(self) -> tuple[str, ...]:
+        """Whom a call recording covers ("Agent", "Customer"), as UpdateContactRecordingBehavior
+        set it; empty when no flow turned recording on."""
+        behavior = (self.settings.get("recording") or {}).get("RecordingBehavior")
+        participants = behavior.get("RecordedParticipants") if isinstance(behavior, dict) else None
+        return tuple(map(str, participants)) if isinstance(participants, list) else ()
+
     @staticmethod
     def phone(number: str) -> dict[str, str]:
         return {"Address": number, "Type": "TELEPHONE_NUMBER"}

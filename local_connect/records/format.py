@@ -12,6 +12,12 @@ to consumers, and that this module reproduces:
   `InitialContactId` pointing at the call that asked for it, which carries `NextContactId`;
   `SystemEndpoint` is not set on CALLBACK contacts;
 - SMS is a CHAT contact whose `SegmentAttributes["connect:Subtype"]` is `connect:SMS`;
+- `LastUpdateTimestamp` is when Connect wrote the record, about a minute after the contact's
+  last event (`LAST_UPDATE_DELAY_SECONDS`), not that event itself;
+- every top-level field real records carry is present, with Connect's own shape when it has
+  nothing to say (`"Campaign": {"CampaignId": null}`, `"ContactDetails": {}`, nulls);
+- a voice call whose flow turned recording on, and that an agent answered, has its `Recording`
+  and `Recordings` (Connect records only while an agent is connected);
 - unknown fields are added by AWS over time; consumers must ignore what they do not know.
 """
 
@@ -27,6 +33,20 @@ from typing import Any
 from local_connect.acd import ContactResult, Outcome
 
 FORMAT_VERSION = "2017-03-10"
+# Connect writes a record after the contact's last event (the end of after-contact work, or the
+# disconnect), not at it. Observed in real records: 68 s after AfterContactWorkEndTimestamp
+# (15:01:54 -> 15:03:02) and 67 s after DisconnectTimestamp (17:47:28 -> 17:48:35); the docs give
+# no figure. Dedupe on ContactId + LastUpdateTimestamp is unaffected: one version per contact here.
+LAST_UPDATE_DELAY_SECONDS = 68
+# Top-level fields of real records that a local contact never fills (outbound campaigns, tasks
+# scheduled for later, Voice ID), in the shapes Connect writes when they are empty.
+EMPTY_FIELDS: dict[str, Any] = {
+    "AnsweringMachineDetectionStatus": None,
+    "Campaign": {"CampaignId": None},
+    "ContactDetails": {},
+    "ScheduledTimestamp": None,
+    "VoiceIdResult": None,
+}
 SUBTYPES = {"voice": "connect:Telephony", "chat": "connect:Chat", "sms": "connect:SMS"}
 MEDIA = {"VOICE": "AUDIO", "CHAT": "CHAT", "TASK": "TASK", "EMAIL": "EMAIL"}
 
@@ -40,6 +60,10 @@ class Instance:
     region: str = "us-east-1"
     instance_id: str = "00000000-0000-4000-8000-00000000c0de"
     phone_numbers: Mapping[str, str] = field(default_factory=dict)  # scenario channel -> E.164
+    # Bucket and prefix of the instance's CALL_RECORDINGS storage config (infra's recordings
+    # bucket, prefix "call-recordings": infra/constructs/connect_core.py); the bucket is a
+    # stand-in name, a local run has none.
+    recordings_location: str = "ccaas-local-recordings/call-recordings"
     # Formatting is the costliest part of building 15,000 records: memoise per second and name.
     _stamps: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
     _arns: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
@@ -76,6 +100,7 @@ class Contact:
     attributes: Mapping[str, str]
     flow_ended: float | None = None  # set when the contact ended in the flow (no queue)
     flow_disconnect_reason: str = "CUSTOMER_DISCONNECT"
+    recorded: bool = False  # the flow turned call recording on (UpdateContactRecordingBehavior)
 
 
 def _whole(seconds: float) -> int:
@@ -90,6 +115,10 @@ def contact_record(
     is_callback = result is not None and result.initiation_method == "CALLBACK"
     initiated = result.enqueued if is_callback and result is not None else contact.initiated
     ts = instance.timestamp
+
+    def written_after(last_event: float) -> str:
+        return ts(_whole(last_event) + LAST_UPDATE_DELAY_SECONDS)
+
     record: dict[str, Any] = {
         "AWSAccountId": instance.account_id,
         "AWSContactTraceRecordFormatVersion": FORMAT_VERSION,
@@ -117,12 +146,16 @@ def contact_record(
         "References": [],
         "TransferCompletedTimestamp": None,
         "TransferredToEndpoint": None,
+        **{
+            key: dict(value) if isinstance(value, dict) else value
+            for key, value in EMPTY_FIELDS.items()
+        },
     }
     if result is None:
         ended = contact.flow_ended if contact.flow_ended is not None else contact.initiated
         record["DisconnectTimestamp"] = ts(ended)
         record["DisconnectReason"] = contact.flow_disconnect_reason
-        record["LastUpdateTimestamp"] = ts(ended)
+        record["LastUpdateTimestamp"] = written_after(ended)
         return record
     if result.outcome is Outcome.QUEUE_FULL:
         # TransferContactToQueue failed with QueueAtCapacity: the contact never entered the
@@ -131,7 +164,7 @@ def contact_record(
         record["NextContactId"] = result.next_contact_id
         record["DisconnectTimestamp"] = ts(ended)
         record["DisconnectReason"] = "CONTACT_FLOW_DISCONNECT"
-        record["LastUpdateTimestamp"] = ts(ended)
+        record["LastUpdateTimestamp"] = written_after(ended)
         return record
 
     if is_callback:
@@ -161,6 +194,8 @@ def contact_record(
                 "ARN": instance.resource_arn("routing-profile", str(result.routing_profile)),
                 "Name": result.routing_profile,
             },
+            # The agent's hierarchy groups (Level1..Level5 with ARN and GroupName): the config
+            # has no agents or hierarchy yet, so, as for an agent outside any hierarchy, null.
             "HierarchyGroups": None,
             "ConnectedToAgentTimestamp": ts(connected),
             "AgentInteractionDuration": disconnected - connected - hold,
@@ -175,6 +210,12 @@ def contact_record(
             "CUSTOMER_DISCONNECT" if connect_channel == "VOICE" else "AGENT_DISCONNECT"
         )
         last_update = max(released, disconnected)
+        # The flow's recording behaviour belongs to the call it ran for, not to the callback
+        # contact a queued callback later creates.
+        if contact.recorded and connect_channel == "VOICE" and not is_callback:
+            record["Recording"], record["Recordings"] = _recording(
+                instance, str(record["ContactId"]), connected
+            )
     elif result.outcome is Outcome.ABANDONED:
         record["DisconnectReason"] = "CUSTOMER_DISCONNECT"
     elif result.outcome is Outcome.CALLBACK_REQUESTED:
@@ -185,8 +226,41 @@ def contact_record(
     else:  # UNSERVED: nobody was staffed to take it before the day finished
         record["DisconnectReason"] = "OTHER"
     record["DisconnectTimestamp"] = ts(finished) if finished is not None else None
-    record["LastUpdateTimestamp"] = ts(last_update) if last_update is not None else None
+    record["LastUpdateTimestamp"] = written_after(last_update) if last_update is not None else None
     return record
+
+
+def _recording(
+    instance: Instance, contact_id: str, connected: float
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`Recording` (the older single field) and `Recordings`, as real records carry them: the
+    file is named after the contact and the minute the agent connected, in UTC."""
+    started = instance.day_start + timedelta(seconds=connected)
+    utc = started.astimezone(UTC)
+    location = (
+        f"{instance.recordings_location}/{utc:%Y/%m/%d}/{contact_id}_{utc:%Y%m%dT%H:%M}_UTC.wav"
+    )
+    recording = {
+        "DeletionReason": None,
+        "Location": location,
+        "Status": "AVAILABLE",
+        "Type": "AUDIO",
+    }
+    recordings = [
+        {
+            "DeletionReason": None,
+            "FragmentStartNumber": None,
+            "FragmentStopNumber": None,
+            "Location": location,
+            "MediaStreamType": "AUDIO",
+            "ParticipantType": None,
+            "StartTimestamp": None,
+            "Status": "AVAILABLE",
+            "StopTimestamp": None,
+            "StorageType": "S3",
+        }
+    ]
+    return recording, recordings
 
 
 def _initiation_method(contact: Contact, result: ContactResult | None) -> str:

@@ -225,4 +225,5 @@ def _record_contact(
         },
         flow_ended=flow_ended,
         flow_disconnect_reason=outcome.disconnect_reason,
+        recorded=outcome.recorded,
     )

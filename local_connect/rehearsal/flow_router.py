@@ -151,6 +151,7 @@ class FlowRouter:
                 queue=ran.queue,
                 priority=ran.priority or DEFAULT_PRIORITY,
                 attributes=attributes,
+                recorded=bool(ran.contact.recorded_participants),
             )
         ended = "callback booked" if ran.callback is not None else "ended in the flow"
         self.outcomes[ended] += 1

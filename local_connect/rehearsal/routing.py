@@ -27,6 +27,7 @@ class FlowOutcome:
     priority: int = DEFAULT_PRIORITY
     attributes: Mapping[str, str] = field(default_factory=dict)
     disconnect_reason: str = "CONTACT_FLOW_DISCONNECT"
+    recorded: bool = False  # the flow turned call recording on
 
 
 LAMBDA_ERRORS = "Lambda errors"

@@ -17,6 +17,7 @@ from local_connect.records import (
     kpis_from_records,
     parse_timestamp,
 )
+from local_connect.records.format import LAST_UPDATE_DELAY_SECONDS
 
 CHICAGO = ZoneInfo("America/Chicago")
 INSTANCE = Instance(
@@ -90,7 +91,11 @@ def test_a_handled_call_has_every_documented_section_in_whole_seconds() -> None:
     assert agent["AfterContactWorkDuration"] == seconds(
         agent["AfterContactWorkEndTimestamp"]
     ) - seconds(agent["AfterContactWorkStartTimestamp"])
-    assert record["LastUpdateTimestamp"] == agent["AfterContactWorkEndTimestamp"]
+    # Connect writes the record about a minute after after-contact work ends.
+    assert (
+        seconds(record["LastUpdateTimestamp"]) - seconds(agent["AfterContactWorkEndTimestamp"])
+        == LAST_UPDATE_DELAY_SECONDS
+    )
     json.dumps(record)  # what goes into Kinesis must be plain JSON
 
 
@@ -237,6 +242,89 @@ def test_kpis_from_records_follow_the_metric_definitions() -> None:
     # Whole seconds from the rounded timestamps: (331 + 45 and 330 + 45) / 2.
     assert billing.average_handle_time == pytest.approx(375.5)
     assert table[("VOICE", "")].self_service == 1
+
+
+# Every top-level field of a real record (a voice call with an agent, exported from a live
+# instance in 2022), so a field Connect writes and we do not is noticed.
+REAL_RECORD_FIELDS = {
+    "AWSAccountId", "AWSContactTraceRecordFormatVersion", "Agent", "AgentConnectionAttempts",
+    "AnsweringMachineDetectionStatus", "Attributes", "Campaign", "Channel",
+    "ConnectedToSystemTimestamp", "ContactDetails", "ContactId", "CustomerEndpoint",
+    "DisconnectReason", "DisconnectTimestamp", "InitialContactId", "InitiationMethod",
+    "InitiationTimestamp", "InstanceARN", "LastUpdateTimestamp", "MediaStreams", "NextContactId",
+    "PreviousContactId", "Queue", "Recording", "Recordings", "References", "ScheduledTimestamp",
+    "SystemEndpoint", "TransferCompletedTimestamp", "TransferredToEndpoint", "VoiceIdResult",
+}  # fmt: skip
+
+
+def test_every_record_has_the_fields_real_records_carry_in_connects_empty_shapes() -> None:
+    records = [
+        contact_record(INSTANCE, caller(), handled()),
+        contact_record(INSTANCE, caller("chat"), handled(channel="CHAT")),
+        contact_record(INSTANCE, caller(flow_ended=NINE + 45.0), None),
+    ]
+    for record in records:
+        assert set(record) >= REAL_RECORD_FIELDS
+        assert record["AnsweringMachineDetectionStatus"] is None
+        assert record["Campaign"] == {"CampaignId": None}
+        assert record["ContactDetails"] == {}
+        assert record["ScheduledTimestamp"] is None and record["VoiceIdResult"] is None
+    records[0]["Campaign"]["CampaignId"] = "changed"
+    assert records[1]["Campaign"] == {"CampaignId": None}  # no shared dict between records
+
+
+def test_the_record_is_written_about_a_minute_after_the_contacts_last_event() -> None:
+    in_flow = contact_record(INSTANCE, caller(flow_ended=NINE + 45.0), None)
+    abandoned = contact_record(
+        INSTANCE,
+        caller(),
+        handled(
+            outcome=Outcome.ABANDONED,
+            agent=None,
+            routing_profile=None,
+            connected=None,
+            dequeued=NINE + 300.0,
+            ended=NINE + 300.0,
+            released=None,
+        ),
+    )
+    for record in (in_flow, abandoned):
+        delay = seconds(record["LastUpdateTimestamp"]) - seconds(record["DisconnectTimestamp"])
+        assert delay == LAST_UPDATE_DELAY_SECONDS
+
+
+def test_a_recorded_call_an_agent_answered_has_its_recording() -> None:
+    record = contact_record(INSTANCE, caller(recorded=True), handled())
+    # The agent connected at 09:01:35 in Chicago: 15:01 UTC.
+    location = "ccaas-local-recordings/call-recordings/2026/12/01/c-1_20261201T15:01_UTC.wav"
+    assert record["Recording"] == {
+        "DeletionReason": None,
+        "Location": location,
+        "Status": "AVAILABLE",
+        "Type": "AUDIO",
+    }
+    (recording,) = record["Recordings"]
+    assert (recording["Location"], recording["MediaStreamType"]) == (location, "AUDIO")
+    assert (recording["Status"], recording["StorageType"]) == ("AVAILABLE", "S3")
+
+
+def test_no_recording_without_recording_on_an_agent_or_a_voice_call() -> None:
+    unrecorded = contact_record(INSTANCE, caller(), handled())
+    abandoned = contact_record(
+        INSTANCE,
+        caller(recorded=True),
+        handled(outcome=Outcome.ABANDONED, agent=None, connected=None, released=None),
+    )
+    chat = contact_record(INSTANCE, caller("chat", recorded=True), handled(channel="CHAT"))
+    callback = contact_record(
+        INSTANCE,
+        caller(recorded=True),
+        handled(contact_id="cb-1", initiation_method="CALLBACK", previous_contact_id="c-1"),
+    )
+    for record in (unrecorded, abandoned, chat, callback):
+        assert record["Recording"] is None and record["Recordings"] is None
+    # No agents or hierarchy in the config yet: the agent's hierarchy groups stay null.
+    assert unrecorded["Agent"]["HierarchyGroups"] is None
 
 
 def test_records_go_through_the_stream_and_come_back_as_lambda_events(aws: None) -> None:
