@@ -46,6 +46,46 @@ def load_stage(stage: str) -> ContactCenterConfig:
 
 
 def load_config(path: Path) -> ContactCenterConfig:
+    """The config in `path`, checked alone and against the other stages beside it."""
+    config = _read(path)
+    problems = shared_identity_problems(config, path)
+    if problems:
+        raise ConfigError(str(path), problems)
+    return config
+
+
+def shared_identity_problems(config: ContactCenterConfig, path: Path) -> list[str]:
+    """An SES identity exists once per account and Region: two stages that both create it
+    cannot deploy to one account (the second fails: the identity exists). The stage files beside
+    this one are the stages we know of; one that cannot be read is left to its own load."""
+    email = config.email
+    if not (config.channels.email and email is not None and email.create_identity):
+        return []
+    problems = []
+    for other_path in sorted(path.parent.glob("*.yaml")):
+        if other_path.resolve() == path.resolve():
+            continue
+        try:
+            other = _read(other_path)
+        except ConfigError:
+            continue
+        theirs = other.email
+        if (
+            other.channels.email
+            and theirs is not None
+            and theirs.create_identity
+            and theirs.domain == email.domain
+        ):
+            problems.append(
+                f"email.create_identity: stage '{other.stage}' ({other_path.name}) also creates "
+                f"the SES identity {email.domain}, and one account holds it once: give each "
+                f"stage its own domain (e.g. {config.stage}.{email.domain}), or set "
+                "create_identity: false in one of them to share the other's identity"
+            )
+    return problems
+
+
+def _read(path: Path) -> ContactCenterConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -83,6 +123,8 @@ def describe_problems(
             if not_a_key is None or not not_a_key(parts, index)
         )
         message = detail["msg"].removeprefix("Value error, ")
+        if detail["type"] == "missing":
+            message = "is required (there is no default)"
         if not path:
             # Cross-reference checks already name their own paths ("a.b: reason; c.d: reason").
             problems.extend(message.split("; "))

@@ -30,6 +30,9 @@ from pydantic import (
 CONNECT_ALIAS = re.compile(r"^(?!d-)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,43}[a-zA-Z0-9])?$")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# Reserved for documentation and testing (RFC 2606, RFC 6761): never delegated, never verifiable.
+RESERVED_TLDS = ("example", "test", "invalid", "localhost")
+RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827)
 
@@ -384,10 +387,26 @@ class EmailAddressConfig(StrictModel):
 
 
 class EmailConfig(StrictModel):
-    domain: str
+    domain: str = Field(
+        description="Required, no default: a domain you own and can publish DNS records for "
+        "(the deploy outputs them); the Connect addresses, SES identity and inbound mail use it. "
+        "Reserved example domains (.example, .test, example.com...) can never be verified."
+    )
     flow: str
     addresses: list[EmailAddressConfig] = Field(min_length=1)
     from_address: str = Field(default="no-reply", pattern=r"^[a-z0-9._+-]{1,64}$")
+    create_identity: bool = Field(
+        default=True,
+        description="false: another stage in the same AWS account and Region creates (and "
+        "verifies) the SES identity for `domain`, and this stage uses it. Two stages there "
+        "cannot both create it.",
+    )
+
+    @property
+    def reserved_domain(self) -> bool:
+        """RFC 2606 / RFC 6761 names: no one can publish DNS for them, so SES never verifies."""
+        labels = self.domain.split(".")
+        return labels[-1] in RESERVED_TLDS or ".".join(labels[-2:]) in RESERVED_DOMAINS
 
     @field_validator("domain")
     @classmethod
@@ -608,6 +627,14 @@ class ContactCenterConfig(StrictModel):
     def warnings(self, today: date) -> list[tuple[str, str]]:
         """What is valid but probably not meant, as (field path, reason): nothing blocks a deploy."""
         found: list[tuple[str, str]] = []
+        if self.channels.email and self.email is not None and self.email.reserved_domain:
+            found.append(
+                (
+                    "email.domain",
+                    f"{self.email.domain} is a reserved example domain: SES can never verify it, "
+                    "so no email is sent or received; set a domain you own before deploying",
+                )
+            )
         for name, hours in self.hours.items():
             for index, holiday in enumerate(hours.holidays):
                 if holiday.last_date < today:

@@ -56,6 +56,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from config import ContactCenterConfig
+from config.model import EmailConfig
 from infra.constructs.connect_core import ConnectCore, pascal
 from infra.constructs.data import DataStore, bucket_removal, settle_auto_delete_provider
 from infra.constructs.flows import ContactFlows
@@ -192,7 +193,7 @@ class Messaging(Construct):
         self.sms_connect_number: connect.CfnPhoneNumber | None = None
         if config.channels.sms and config.sms is not None:
             notify_env.update(self._sms())
-        self.email_identity: ses.EmailIdentity | None = None
+        self.email_identity: ses.IEmailIdentity | None = None
         self.email_addresses: dict[str, connect.CfnEmailAddress] = {}
         if config.channels.email and config.email is not None:
             notify_env.update(self._email())
@@ -416,23 +417,15 @@ class Messaging(Construct):
         )
         # The event destination adds SES's topic policy; the topic's key must let SES encrypt.
         self._allow_service_to_use_key("ses.amazonaws.com")
-        self.email_identity = ses.EmailIdentity(
+        self.email_identity = self._email_identity(email)
+        # SES receives the domain's mail in this Region once its MX points here:
+        # https://docs.aws.amazon.com/ses/latest/dg/receiving-email-mx-record.html
+        CfnOutput(
             self,
-            "EmailIdentity",
-            identity=ses.Identity.domain(email.domain),
-            configuration_set=self.email_configuration_set,
-            dkim_signing=True,
-            mail_from_domain=f"mail.{email.domain}",
-            mail_from_behavior_on_mx_failure=ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+            "InboundMxRecord",
+            description="MX to publish for the domain, so SES receives its mail",
+            value=f"{email.domain} MX 10 inbound-smtp.{Aws.REGION}.amazonaws.com",
         )
-        for index in (1, 2, 3):
-            CfnOutput(
-                self,
-                f"DkimRecord{index}",
-                description="CNAME to publish in DNS for Easy DKIM",
-                value=f"{getattr(self.email_identity, f'dkim_dns_token_name{index}')} CNAME "
-                f"{getattr(self.email_identity, f'dkim_dns_token_value{index}')}",
-            )
 
         # Connect's email channel sends agents' replies through this SES identity.
         identity_association = connect.CfnIntegrationAssociation(
@@ -460,6 +453,48 @@ class Messaging(Construct):
             "EMAIL_FROM": f"{email.from_address}@{email.domain}",
             "EMAIL_CONFIGURATION_SET": f"{stage}-email",
         }
+
+    def _email_identity(self, email: EmailConfig) -> ses.IEmailIdentity:
+        """The domain's SES identity: created here with Easy DKIM and a custom MAIL FROM, and the
+        DNS records that verify it as stack outputs; or, with `email.create_identity: false`,
+        the one another stage in this account created (an account holds an identity once)."""
+        if not email.create_identity:
+            return ses.EmailIdentity.from_email_identity_name(self, "EmailIdentity", email.domain)
+        identity = ses.EmailIdentity(
+            self,
+            "EmailIdentity",
+            identity=ses.Identity.domain(email.domain),
+            configuration_set=self.email_configuration_set,
+            dkim_signing=True,
+            mail_from_domain=f"mail.{email.domain}",
+            mail_from_behavior_on_mx_failure=ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+        )
+        # Easy DKIM: three CNAMEs verify the domain
+        # (https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html).
+        for index in (1, 2, 3):
+            CfnOutput(
+                self,
+                f"DkimRecord{index}",
+                description="CNAME to publish in DNS for Easy DKIM (verifies the domain)",
+                value=f"{getattr(identity, f'dkim_dns_token_name{index}')} CNAME "
+                f"{getattr(identity, f'dkim_dns_token_value{index}')}",
+            )
+        # Custom MAIL FROM: an MX and an SPF record on mail.<domain>; until they resolve SES
+        # sends from amazonses.com (USE_DEFAULT_VALUE)
+        # (https://docs.aws.amazon.com/ses/latest/dg/mail-from.html).
+        CfnOutput(
+            self,
+            "MailFromMxRecord",
+            description="MX to publish for the MAIL FROM domain",
+            value=f"mail.{email.domain} MX 10 feedback-smtp.{Aws.REGION}.amazonses.com",
+        )
+        CfnOutput(
+            self,
+            "MailFromSpfRecord",
+            description="SPF TXT record to publish for the MAIL FROM domain",
+            value=f'mail.{email.domain} TXT "v=spf1 include:amazonses.com ~all"',
+        )
+        return identity
 
     def _email_storage(self) -> None:
         """Connect keeps email bodies and attachments in the recordings bucket, with our key."""

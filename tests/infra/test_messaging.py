@@ -283,7 +283,7 @@ def test_email_identity_signs_with_dkim_and_suppresses_bounces_and_complaints(
     template.has_resource_properties(
         "AWS::SES::EmailIdentity",
         {
-            "EmailIdentity": "support.riverside-utilities.example",
+            "EmailIdentity": "dev.support.riverside-utilities.example",
             "DkimAttributes": {"SigningEnabled": True},
             "ConfigurationSetAttributes": Match.any_value(),
         },
@@ -308,6 +308,44 @@ def test_email_identity_signs_with_dkim_and_suppresses_bounces_and_complaints(
     )
 
 
+def test_the_deploy_outputs_every_dns_record_email_needs(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    outputs = contact_center(synth(dev_config)).to_json()["Outputs"]
+    domain = "dev.support.riverside-utilities.example"
+
+    def value(name: str) -> str:
+        (found,) = [o["Value"] for key, o in outputs.items() if key.startswith(f"Messaging{name}")]
+        if isinstance(found, str):
+            return found
+        return "".join(
+            p if isinstance(p, str) else "<" + json.dumps(p) + ">" for p in found["Fn::Join"][1]
+        )
+
+    assert all(" CNAME " in value(f"DkimRecord{i}") for i in (1, 2, 3))
+    region = '<{"Ref": "AWS::Region"}>'
+    assert value("MailFromMxRecord") == f"mail.{domain} MX 10 feedback-smtp.{region}.amazonses.com"
+    assert value("MailFromSpfRecord") == f'mail.{domain} TXT "v=spf1 include:amazonses.com ~all"'
+    assert value("InboundMxRecord") == f"{domain} MX 10 inbound-smtp.{region}.amazonaws.com"
+
+
+def test_a_stage_sharing_another_stages_identity_creates_none_and_uses_it(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    email = {**dev_config.model_dump(mode="json")["email"], "create_identity": False}
+    template = contact_center(synth(config_with(dev_config, email=email)))
+    assert resources(template, "AWS::SES::EmailIdentity") == {}
+    identity_arn = (
+        '{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ses:", {"Ref": "AWS::Region"}, '
+        '":", {"Ref": "AWS::AccountId"}, ":identity/dev.support.riverside-utilities.example"]]}'
+    )
+    (association,) = resources(template, "AWS::Connect::IntegrationAssociation").values()
+    assert json.dumps(association["Properties"]["IntegrationArn"]) == identity_arn
+    outputs = template.to_json()["Outputs"]
+    assert not [key for key in outputs if "Dkim" in key or "MailFrom" in key]
+    assert [key for key in outputs if "InboundMx" in key]
+
+
 def test_connect_email_channel_addresses_storage_and_ses_integration(
     synth: Synth, dev_config: ContactCenterConfig
 ) -> None:
@@ -322,11 +360,11 @@ def test_connect_email_channel_addresses_storage_and_ses_integration(
         for a in resources(template, "AWS::Connect::EmailAddress").values()
     }
     assert set(addresses) == {
-        "help@support.riverside-utilities.example",
-        "billing@support.riverside-utilities.example",
+        "help@dev.support.riverside-utilities.example",
+        "billing@dev.support.riverside-utilities.example",
     }
     assert (
-        addresses["billing@support.riverside-utilities.example"]["Properties"]["DisplayName"]
+        addresses["billing@dev.support.riverside-utilities.example"]["Properties"]["DisplayName"]
         == "Riverside Utilities Billing"
     )
     for resource_type in ("EMAIL_MESSAGES", "ATTACHMENTS"):
@@ -358,7 +396,7 @@ def test_inbound_mail_is_stored_encrypted_then_handed_to_the_function(
     }
     assert actions[1]["LambdaAction"]["InvocationType"] == "Event"
     assert rule["Properties"]["Rule"]["ScanEnabled"] is True
-    assert rule["Properties"]["Rule"]["Recipients"] == ["support.riverside-utilities.example"]
+    assert rule["Properties"]["Rule"]["Recipients"] == ["dev.support.riverside-utilities.example"]
     template.has_resource_properties(
         "AWS::S3::Bucket",
         {
@@ -420,7 +458,7 @@ def test_notify_environment_says_what_the_config_says(
     assert env["DEFAULT_TIME_ZONE"] == "America/Chicago"
     assert env["SMS_OPT_OUT_LIST"] == "riverside-dev"
     assert env["SMS_REMINDERS"] == "true"
-    assert env["EMAIL_FROM"] == "no-reply@support.riverside-utilities.example"
+    assert env["EMAIL_FROM"] == "no-reply@dev.support.riverside-utilities.example"
     assert env["SURVEY_LINK"] == "https://survey.riverside-utilities.example/s"
     assert env["ORGANISATION"] == "Riverside Public Utilities"
 
@@ -453,8 +491,8 @@ def test_inbound_addresses_carry_the_intent_of_their_queue(
 
     env = function_env(contact_center(synth(dev_config)), "lambdas.inbound_email.handler.handler")
     assert json.loads(env["INBOUND_ADDRESSES"]) == [
-        {"address": "help@support.riverside-utilities.example", "intent": "other"},
-        {"address": "billing@support.riverside-utilities.example", "intent": "billing"},
+        {"address": "help@dev.support.riverside-utilities.example", "intent": "other"},
+        {"address": "billing@dev.support.riverside-utilities.example", "intent": "billing"},
     ]
 
 
