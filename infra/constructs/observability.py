@@ -15,7 +15,8 @@ which carries web chat and SMS): abandonment rate above `abandonment_rate_max`, 
 `asa_max_seconds`, service level within `service_level_threshold_seconds` below
 `service_level_min`, each over a 15-minute interval. Rates need volume to mean anything: with
 fewer than `MIN_QUEUED_FOR_RATES` contacts queued in the interval the rate alarms hold (one
-abandoned call of two at 3 a.m. is not a 50% abandonment problem). Email and task contacts wait
+abandoned call of two at 3 a.m. is not a 50% abandonment problem); the constant lives in
+`config/dashboard.py`, where the local charts read it too. Email and task contacts wait
 hours by design, so speed thresholds for conversations do not apply to them.
 
 Alarms go to one KMS-encrypted SNS topic; `alarms.notify_email` subscribes an address (AWS sends
@@ -37,12 +38,12 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from config import ContactCenterConfig
+from config.dashboard import MIN_QUEUED_FOR_RATES
 from infra.constructs.analytics import METRICS_NAMESPACE, SERVICE, Analytics
 from infra.constructs.connect_core import ConnectCore
 
 KPI_PERIOD = Duration.minutes(15)
 CONNECT_PERIOD = Duration.minutes(1)
-MIN_QUEUED_FOR_RATES = 10
 CONVERSATIONAL_CHANNELS = ("VOICE", "CHAT")
 
 

@@ -437,7 +437,9 @@ def history_channel(record: ContactRecord) -> str:
 class Kpis:
     """Summed counters of one or more aggregate rows; every ratio is derived here, at read time.
 
-    Field names match the rehearsal's `Kpi` where the meaning is the same.
+    The one definition of every KPI: the dashboard's metric math divides the same counters,
+    and `ccaas report` and `ccaas rehearse` print these properties (docs/kpis.md says what
+    each one is). A ratio with nothing to divide by is None, never 0.
     """
 
     contacts: int = 0

@@ -7,20 +7,21 @@ For each variant of a scenario (`play.rehearse`):
    attributes (`routing` holds the result types, `flow_router` runs the real flows);
 3. the ACD simulator plays queues, agents, patience and callbacks (`local_connect.acd`);
 4. every contact becomes a contact record in Connect's format (`local_connect.records`);
-5. the records go through the contact-record stream to the analytics Lambda, whose metrics
-   become the supervisor's KPI table (`analytics.AnalyticsStage`), or, when no analytics handler
-   exists, the KPIs are computed straight from the records and the table says so;
-then the variants are compared (`tables`) and a chart of the day is drawn (`chart`). The steps
-of every variant run in a pool of processes (`pool`).
+5. the records go through the contact-record stream to the analytics Lambda, whose metric rows
+   become the supervisor's KPI table (`analytics.AnalyticsStage`), or, when the handler is not
+   run, are counted from the records with the handler's own counting and the table says so;
+then the variants are compared (`tables`) and a chart of the day is drawn (`chart`); the KPI
+table and the chart writer are `ccaas report`'s (`local_connect.records.presentation`). The
+steps of every variant run in a pool of processes (`pool`).
 
 Only the command line imports this package (an import-linter contract says so).
 """
 
 from local_connect.rehearsal.analytics import AnalyticsStage
-from local_connect.rehearsal.chart import write_chart
+from local_connect.rehearsal.chart import draw_day
 from local_connect.rehearsal.play import Progress, rehearse
 from local_connect.rehearsal.results import Rehearsal, VariantRun
-from local_connect.rehearsal.tables import comparison_table, kpi_table
+from local_connect.rehearsal.tables import comparison_table
 
 __all__ = [
     "AnalyticsStage",
@@ -28,7 +29,6 @@ __all__ = [
     "Rehearsal",
     "VariantRun",
     "comparison_table",
-    "kpi_table",
+    "draw_day",
     "rehearse",
-    "write_chart",
 ]

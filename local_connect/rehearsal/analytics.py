@@ -1,5 +1,7 @@
-"""The rehearsal's KPI stage: a day's contact records through the contact-record stream and the
-real analytics handler (`AnalyticsStage`), or straight from the records (`records_only`)."""
+"""The rehearsal's KPI stage: a day's contact records counted into metric rows, through the
+contact-record stream and the real analytics handler (`AnalyticsStage`), or by the handler's own
+counting in memory (`records_only`). Either way the KPIs are derived from the rows by
+`lambdas.analytics.logic.Kpis`, as the dashboard and `ccaas report` derive them."""
 
 from __future__ import annotations
 
@@ -14,25 +16,23 @@ import boto3
 
 from config import ContactCenterConfig
 from lambdas.analytics import handler
-from lambdas.analytics.logic import summarize
 from lambdas.analytics.repository import MetricsRepository
-from local_connect.records import ContactRecordStream, Kpi, kpis_from_records
+from local_connect.records import ContactRecordStream, MetricRow, metric_rows
 from local_connect.runtime.environment import isolated_environment
 from local_connect.runtime.local_aws import LOCAL_REGION
 from local_connect.runtime.resources import LocalResources, create_resources
 
-KpiStage = Callable[
-    [ContactCenterConfig, list[dict[str, Any]], int], tuple[dict[tuple[str, str], Kpi], str]
-]
+KpiStage = Callable[[ContactCenterConfig, list[dict[str, Any]], int], tuple[list[MetricRow], str]]
+"""(config, the day's records, service level threshold) -> (metric rows, where they came from)"""
 
 
 def records_only(
     config: ContactCenterConfig, records: list[dict[str, Any]], service_level_seconds: int
-) -> tuple[dict[tuple[str, str], Kpi], str]:
-    """KPIs computed from the records themselves, without the analytics Lambda."""
+) -> tuple[list[MetricRow], str]:
+    """The analytics handler's counting applied to the records in memory: no stream, no tables."""
     return (
-        kpis_from_records(records, service_level_seconds=service_level_seconds),
-        "computed from the contact records (analytics Lambda not run)",
+        metric_rows(records, threshold_seconds=service_level_seconds),
+        "counted from the contact records as the analytics handler counts them (handler not run)",
     )
 
 
@@ -52,7 +52,7 @@ class AnalyticsStage:
 
     def __call__(
         self, config: ContactCenterConfig, records: list[dict[str, Any]], service_level_seconds: int
-    ) -> tuple[dict[tuple[str, str], Kpi], str]:
+    ) -> tuple[list[MetricRow], str]:
         # moto takes about a second to import: loaded when a day is counted, not with the package.
         from moto import mock_aws
 
@@ -105,22 +105,8 @@ class AnalyticsStage:
                 handler.logger.setLevel(level)
                 handler.settings.cache_clear()
                 handler.counter.cache_clear()
-        kpis: dict[tuple[str, str], Kpi] = {}
-        for group, counted in summarize(rows, threshold_seconds=service_level_seconds).items():
-            kpis[group] = Kpi(
-                contacts=counted.contacts,
-                queued=counted.queued,
-                handled=counted.handled,
-                abandoned=counted.abandoned,
-                callbacks_requested=counted.callbacks_requested,
-                answered_in_threshold=counted.answered_in_threshold,
-                self_service=counted.self_service,
-                queue_full=counted.queue_full,
-                queue_wait_handled=counted.queue_wait_handled,
-                handle_time=counted.handle_time,
-            )
         return (
-            kpis,
+            list(rows),
             f"counted by the analytics handler from {len(records):,} records in {batches} "
             "Kinesis batches read back from the contact-record stream",
         )

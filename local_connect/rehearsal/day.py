@@ -118,7 +118,7 @@ def finish_variant(
     timings["records"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    kpis, source = kpi_stage(config, records, service_level_seconds)
+    rows, source = kpi_stage(config, records, service_level_seconds)
     timings["analytics"] = time.perf_counter() - started
     return VariantRun(
         name=planned.name,
@@ -127,8 +127,10 @@ def finish_variant(
         contacts=planned.contacts,
         simulation=simulation,
         records=records,
-        kpis=kpis,
+        rows=rows,
         kpi_source=source,
+        service_level_seconds=service_level_seconds,
+        day_start=planned.day_start,
         routing=routing_summary(routing.tally),
         timings=timings,
         reminders=planned.reminders,

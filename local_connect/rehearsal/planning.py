@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -119,7 +119,3 @@ def plan_variant(
         reminders=reminders,
         timings=timings,
     )
-
-
-def day_start(scenario_date: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(scenario_date, clock(0), tzinfo=zone)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from config import ContactCenterConfig
+from lambdas.analytics.logic import Kpis, summarize
 from local_connect.acd import Outcome, SimulationResult
-from local_connect.records import Kpi
+from local_connect.records import MetricRow
 from local_connect.rehearsal.reminders import ReminderTraffic
 from local_connect.scenarios import Scenario
 from local_connect.scenarios.traffic import ArrivingContact
@@ -21,17 +23,23 @@ class VariantRun:
     contacts: list[ArrivingContact]
     simulation: SimulationResult
     records: list[dict[str, Any]]
-    kpis: dict[tuple[str, str], Kpi]
+    rows: list[MetricRow]  # the metrics table after the analytics counted the records
     kpi_source: str
+    service_level_seconds: int
+    day_start: datetime  # local midnight: the ACD's clock counts seconds from it
     routing: str
     timings: dict[str, float]
     reminders: ReminderTraffic | None = None
 
-    def total(self, channel: str | None = None) -> Kpi:
-        total = Kpi()
-        for (record_channel, _queue), kpi in self.kpis.items():
+    def total(self, channel: str | None = None) -> Kpis:
+        """The day's KPIs of one channel, or of all."""
+        total = Kpis()
+        by_channel = summarize(
+            self.rows, threshold_seconds=self.service_level_seconds, by_queue=False
+        )
+        for (record_channel, _), kpis in by_channel.items():
             if channel is None or record_channel == channel:
-                total.add(kpi)
+                total.add(kpis)
         return total
 
     def outcomes(self, outcome: Outcome, channel: str | None = None) -> int:

@@ -1,47 +1,14 @@
-"""The supervisor's tables: KPIs per channel and queue for a variant, and the variants compared."""
+"""The variants of a rehearsal compared side by side. Each variant's own KPI table is the one
+`ccaas report` prints (`local_connect.records.presentation.kpi_table`); the KPI figures here are
+`Kpis` properties of the same metric rows, the rest are the simulated day's own counts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from local_connect.acd import Outcome
-from local_connect.records import Kpi
-from local_connect.rehearsal.results import Rehearsal, VariantRun
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
-
-
-def _seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f} s"
-
-
-def kpi_table(run: VariantRun, service_level_seconds: int) -> str:
-    header = (
-        f"{'channel':<7} {'queue':<13} {'contacts':>8} {'queued':>7} {'handled':>8} "
-        f"{'abandoned':>9} {'aband.':>7} {'ASA':>7} {'AHT':>7} {f'SL {service_level_seconds}s':>7} "
-        f"{'q. full':>7} {'self-svc':>8}"
-    )
-    lines = [header, "-" * len(header)]
-
-    def row(channel: str, queue: str, kpi: Kpi) -> str:
-        return (
-            f"{channel:<7} {queue:<13} {kpi.contacts:>8,} {kpi.queued:>7,} {kpi.handled:>8,} "
-            f"{kpi.abandoned:>9,} {_percent(kpi.abandonment_rate):>7} "
-            f"{_seconds(kpi.average_speed_of_answer):>7} {_seconds(kpi.average_handle_time):>7} "
-            f"{_percent(kpi.service_level):>7} {kpi.queue_full:>7,} "
-            f"{_percent(kpi.self_service_rate):>8}"
-        )
-
-    channels = sorted({channel for channel, _ in run.kpis})
-    for channel in channels:
-        for (record_channel, queue), kpi in sorted(run.kpis.items()):
-            if record_channel == channel:
-                lines.append(row(channel, queue or "(no queue)", kpi))
-        lines.append(row(channel, "all queues", run.total(channel)))
-    lines.append(row("all", "all queues", run.total()))
-    return "\n".join(lines)
+from local_connect.records.presentation import percent
+from local_connect.rehearsal.results import Rehearsal
 
 
 def comparison_table(rehearsal: Rehearsal) -> str:
@@ -60,11 +27,11 @@ def comparison_table(rehearsal: Rehearsal) -> str:
         name = channel.lower()
         add(f"{name} contacts", (f"{run.inbound(channel):,}" for run in runs))
         add(f"{name} queue full", (f"{run.total(channel).queue_full:,}" for run in runs))
-        add(f"{name} abandonment", (_percent(run.total(channel).abandonment_rate) for run in runs))
+        add(f"{name} abandonment", (percent(run.total(channel).abandonment_rate) for run in runs))
         add(f"{name} ASA", (_seconds(run.total(channel).average_speed_of_answer) for run in runs))
         add(
             f"{name} service level {rehearsal.service_level_seconds}s",
-            (_percent(run.total(channel).service_level) for run in runs),
+            (percent(run.total(channel).service_level) for run in runs),
         )
     if any(run.reminders for run in runs):
         for outcome, label in (("sent", "sent"), ("opted_out", "refused, opted out")):
@@ -81,7 +48,7 @@ def comparison_table(rehearsal: Rehearsal) -> str:
         "agent-hours staffed",
         (f"{sum(run.simulation.staffed_seconds.values()) / 3600:,.0f}" for run in runs),
     )
-    add("agent occupancy", (_percent(run.simulation.occupancy()) for run in runs))
+    add("agent occupancy", (percent(run.simulation.occupancy()) for run in runs))
     if any(run.simulation.channel_busy_seconds.get("CHAT") for run in runs):
         add(
             "agent-hours on chat",
@@ -103,3 +70,7 @@ def _ratio(value: float | None) -> str:
 
 def _change(value: float, baseline: float) -> str:
     return f"{100 * (value - baseline) / baseline:+.0f}%"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} s"

@@ -36,10 +36,10 @@ scenario goes through the real entry flows and their Lambdas, an ACD with the sc
 and the real analytics function, as Connect and AWS would run them. No AWS account, no network.
 
 Reads a scenario (a shipped one, or your YAML file) and the config stage it names.
-Writes the supervisor's KPI table per channel and queue for each variant and a comparison of
-the variants to stdout, a chart of the day (queue length, abandonment, service level) to
---chart, and with --records-out each variant's contact records as JSON lines, which
-`ccaas report --records` reads. Progress goes to stderr.
+Writes the supervisor's KPI table per channel and queue for each variant (the table `ccaas
+report` prints) and a comparison of the variants to stdout, a chart of the day (queue length,
+abandonment, service level, ASA) to --chart, and with --records-out each variant's contact
+records as JSON lines, which `ccaas report --records` reads. Progress goes to stderr.
 
 Examples:
   ccaas rehearse --variant voice_only --chart out/voice.png
@@ -109,13 +109,8 @@ def run(args: argparse.Namespace) -> int:
         writable_dir(args.records_out, "--records-out")
     # Not at `ccaas` start-up: the rehearsal loads the flow Lambdas and the analytics handler,
     # whose Powertools settings are fixed when they are imported (see `report.count_records`).
-    from local_connect.rehearsal import (
-        AnalyticsStage,
-        comparison_table,
-        kpi_table,
-        rehearse,
-        write_chart,
-    )
+    from local_connect.records.presentation import kpi_legend, kpi_table
+    from local_connect.rehearsal import AnalyticsStage, comparison_table, draw_day, rehearse
 
     reporter.step(f"scenario {scenario.name} against config stage '{config.stage}'")
     rehearsal = rehearse(
@@ -136,12 +131,14 @@ def run(args: argparse.Namespace) -> int:
         say(f"== {run_.name}: {run_.description}")
         say(f"   channels: {', '.join(scenario.variants[run_.name].channels)}; {run_.routing}")
         say(f"   KPIs {run_.kpi_source}")
-        say(kpi_table(run_, rehearsal.service_level_seconds))
+        say(kpi_table(run_.rows, threshold_seconds=rehearsal.service_level_seconds))
+    say()
+    say(kpi_legend(rehearsal.service_level_seconds))
     say()
     say("== comparison")
     say(comparison_table(rehearsal))
     reporter.step("drawing the chart")
-    write_chart(rehearsal, chart)
+    draw_day(rehearsal, chart)
     if args.records_out is not None:
         reporter.step("writing the contact records")
         for run_ in rehearsal.runs:

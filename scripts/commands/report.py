@@ -1,8 +1,8 @@
 """`ccaas report`: the supervisor's KPIs from a metrics table: moto tables filled offline by the
 real analytics handler (`--records`), a local DynamoDB, or the stage's table in AWS.
 
-The rendering functions (`render_report`, `report_text`, `write_chart`) take a boto3 Table, so
-the local rehearsal prints the same report from its own moto table.
+The KPI table and the chart are drawn by `local_connect.records.presentation`, as `ccaas
+rehearse` draws them: the same records print the same table from either command.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from config import ContactCenterConfig, load_stage
-from lambdas.analytics.logic import AggregateKey, Kpis, MalformedRecordError, counted_at, summarize
+from lambdas.analytics.logic import MalformedRecordError, counted_at
 from lambdas.analytics.repository import MetricsRepository
 from lambdas.common.contact_records import ContactRecord
+from local_connect.records import MetricRow
+from local_connect.records.presentation import channel_lines, kpi_legend, kpi_table, write_chart
 from local_connect.runtime.environment import isolated_environment
 from local_connect.runtime.local_aws import LOCAL_REGION, offline_aws
 from local_connect.runtime.resources import LocalResources, create_resources
@@ -42,17 +44,16 @@ from scripts.cli_support import (
 )
 from scripts.progress import Reporter
 
-Row = tuple[AggregateKey, Mapping[str, int]]
 REPLAY_BATCH = 500  # the event source mapping's batch size
-CHANNEL_ORDER = ("VOICE", "CHAT", "EMAIL", "TASK")
 LISTED_BAD_LINES = 20  # named one by one on stderr; beyond that, counted
 say = partial(print, flush=True)
 
 DESCRIPTION = """\
 Prints the supervisor's KPIs per channel and queue (contacts, queued, answered, abandoned, ASA,
-AHT, service level, self-service, repeat contacts) for a time window, from the metrics table the
-analytics function writes. Times are in the contact center's time zone (the default queue's
-hours); the window defaults to today, or with --records to the records' first day.
+AHT, service level, queue full, self-service, repeat contacts) for a time window, from the
+metrics table the analytics function writes, in the table `ccaas rehearse` prints. Times are
+in the contact center's time zone (the default queue's hours); the window defaults to today, or
+with --records to the records' first day.
 
 Reads, depending on the flags:
   --records FILE ...  contact records, one JSON object a line (as `ccaas rehearse
@@ -62,8 +63,8 @@ Reads, depending on the flags:
   --endpoint-url URL  a local DynamoDB (moto server, DynamoDB Local) holding table --table.
   otherwise           the stage's metrics table in AWS, found in its CloudFormation stack
                       ContactCenter-<stage>-Data (or --table NAME), with your credentials.
-Writes the KPI table to stdout and, with --chart, a PNG of the window's 15-minute curve
-(contacts queued, abandonment, service level, ASA). Progress goes to stderr.
+Writes the KPI table to stdout and, with --chart, a PNG of the window's 15-minute curves, one
+per channel (contacts queued, abandonment, service level, ASA). Progress goes to stderr.
 
 Examples:
   ccaas report --records out/records/dmv-voice_only.jsonl --chart out/day.png
@@ -143,7 +144,14 @@ def _print(
     say(report_text(rows, threshold_seconds=threshold, start=start, end=end, zone=zone))
     if chart is not None:
         reporter.step("drawing the chart")
-        write_chart(rows, chart, threshold_seconds=threshold, zone=zone, window=(start, end))
+        write_chart(
+            channel_lines(rows),
+            chart,
+            threshold_seconds=threshold,
+            zone=zone,
+            title=f"Contact center, 15-minute intervals ({zone.key})",
+            window=(start, end),
+        )
         say(f"\nchart: {chart}")
 
 
@@ -159,7 +167,7 @@ def _fail_on_bad_lines(read: RecordFiles) -> None:
     )
 
 
-# -- rendering (shared with the rehearsal) --------------------------------------------------------
+# -- rendering (the table and the chart are the rehearsal's: local_connect.records.presentation) --
 
 
 def render_report(
@@ -170,158 +178,22 @@ def render_report(
     return report_text(rows, threshold_seconds=threshold_seconds, start=start, end=end, zone=zone)
 
 
-_COLUMNS = (
-    ("contacts", 8),
-    ("queued", 7),
-    ("answered", 8),
-    ("abandoned", 9),
-    ("aband%", 7),
-    ("ASA s", 6),
-    ("AHT s", 6),
-    ("SL", 6),
-    ("SL Connect", 10),
-    ("self-serv%", 10),
-    ("repeat%", 8),
-    ("FCR", 6),
-)
-
-
 def report_text(
-    rows: Sequence[Row],
+    rows: Sequence[MetricRow],
     *,
     threshold_seconds: int,
     start: datetime,
     end: datetime,
     zone: ZoneInfo,
 ) -> str:
-    """Per channel: one line per queue, then the channel total; the grand total last."""
-    by_queue = summarize(rows, threshold_seconds=threshold_seconds)
-    by_channel = summarize(rows, threshold_seconds=threshold_seconds, by_queue=False)
+    """The window's title, the KPI table (the rehearsal's, `kpi_table`) and what the columns are."""
     title = (
         f"KPIs {start.astimezone(zone):%Y-%m-%d %H:%M} to {end.astimezone(zone):%Y-%m-%d %H:%M} "
-        f"({zone.key}); service level = answered within {threshold_seconds} s / queued"
+        f"({zone.key})"
     )
-    header = f"{'channel':<8} {'queue':<16} " + " ".join(f"{n:>{w}}" for n, w in _COLUMNS)
-    lines = [title, "", header, "-" * len(header)]
-    if not rows:
-        lines.append("(no contacts counted in this window)")
-        return "\n".join(lines)
-    total = Kpis()
-    for channel, _ in sorted(by_channel, key=_channel_order):
-        queues = sorted((queue, kpis) for (c, queue), kpis in by_queue.items() if c == channel)
-        for queue, kpis in queues:
-            lines.append(_line(channel, queue or "(none)", kpis))
-        channel_total = by_channel[(channel, "")]
-        lines.append(_line(channel, "= all queues", channel_total))
-        total.add(channel_total)
-    lines += ["-" * len(header), _line("ALL", "", total)]
-    lines += [
-        "",
-        "aband% = abandoned / queued; ASA = queue time of answered / answered; AHT = talk + hold "
-        "+ ACW / handled;",
-        "SL = answered within threshold / queued; SL Connect = left the queue (answered, "
-        "abandoned, callback) within it / queued;",
-        "self-serv% = ended in the flow / customer-started; repeat% = same customer, any channel, "
-        "within the window / identified; FCR = 1 - repeat%",
-    ]
-    return "\n".join(lines)
-
-
-def _channel_order(group: tuple[str, str]) -> tuple[int, str]:
-    channel = group[0]
-    return (CHANNEL_ORDER.index(channel) if channel in CHANNEL_ORDER else 99, channel)
-
-
-def _line(channel: str, queue: str, kpis: Kpis) -> str:
-    cells = [
-        f"{kpis.contacts:,}",
-        f"{kpis.queued:,}",
-        f"{kpis.answered:,}",
-        f"{kpis.abandoned:,}",
-        _percent(kpis.abandonment_rate),
-        _seconds(kpis.average_speed_of_answer),
-        _seconds(kpis.average_handle_time),
-        _percent(kpis.service_level),
-        _percent(kpis.connect_service_level),
-        _percent(kpis.self_service_rate),
-        _percent(kpis.repeat_rate),
-        _percent(kpis.first_contact_resolution),
-    ]
-    return f"{channel:<8} {queue[:16]:<16} " + " ".join(
-        f"{cell:>{width}}" for cell, (_, width) in zip(cells, _COLUMNS, strict=True)
-    )
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f}"
-
-
-def write_chart(
-    rows: Sequence[Row],
-    path: Path,
-    *,
-    threshold_seconds: int,
-    zone: ZoneInfo,
-    title: str = "",
-    window: tuple[datetime, datetime] | None = None,
-) -> None:
-    """The window's 15-minute curve, all channels together: contacts queued and abandoned,
-    abandonment rate and service level, ASA and AHT. Each bar covers its interval."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-
-    per_interval: dict[datetime, Kpis] = {}
-    for key, counters in rows:
-        per_interval.setdefault(key.interval_start, Kpis()).add(
-            Kpis.from_counters(counters, threshold_seconds=threshold_seconds)
-        )
-    times = sorted(per_interval)
-    local = [moment.astimezone(zone) for moment in times]
-    kpis = [per_interval[moment] for moment in times]
-
-    figure, (volume, rates, speed) = plt.subplots(3, 1, figsize=(11, 8), sharex=True)
-    width = timedelta(minutes=14)
-    for values, label, color in (
-        ([k.queued for k in kpis], "queued", "#4c72b0"),
-        ([k.abandoned for k in kpis], "abandoned", "#c44e52"),
-    ):
-        volume.bar(local, values, width=width, align="edge", label=label, color=color)
-    volume.set_ylabel("contacts / 15 min")
-    volume.legend(loc="upper right")
-    middle = [moment + timedelta(minutes=7, seconds=30) for moment in local]
-    rates.plot(middle, [_nan(k.abandonment_rate) for k in kpis], ".-", label="abandonment rate")
-    rates.plot(
-        middle,
-        [_nan(k.service_level) for k in kpis],
-        ".-",
-        label=f"service level ({threshold_seconds} s)",
-    )
-    rates.set_ylim(0, 1)
-    rates.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    rates.legend(loc="upper right")
-    speed.plot(middle, [_nan(k.average_speed_of_answer) for k in kpis], ".-", label="ASA (s)")
-    speed.plot(middle, [_nan(k.average_handle_time) for k in kpis], ".-", label="AHT (s)")
-    if window is not None:
-        speed.set_xlim(window[0].astimezone(zone), window[1].astimezone(zone))
-    speed.set_ylabel("seconds")
-    speed.legend(loc="upper right")
-    speed.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=zone))
-    figure.suptitle(title or f"Contact center, 15-minute intervals ({zone.key})")
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-
-
-def _nan(value: float | None) -> float:
-    return float("nan") if value is None else value
+    table = kpi_table(rows, threshold_seconds=threshold_seconds)
+    legend = f"\n\n{kpi_legend(threshold_seconds)}" if rows else ""
+    return f"{title}\n\n{table}{legend}"
 
 
 # -- where the table is -------------------------------------------------------------------------

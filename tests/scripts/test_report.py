@@ -1,9 +1,10 @@
 """`ccaas report`: the KPI table from the metrics table, offline from contact records whatever
-the user's AWS settings, and the stage's table found in AWS (CloudFormation answered by
-botocore's Stubber)."""
+the user's AWS settings, the same table `ccaas rehearse` prints for the same records, and the
+stage's table found in AWS (CloudFormation answered by botocore's Stubber)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
+import yaml
 from botocore.stub import Stubber
 
 from local_connect.runtime.resources import LocalResources, create_resources
@@ -23,6 +25,7 @@ from tests.lambdas.analytics import conftest as analytics_fixtures
 from tests.lambdas.analytics import ctr
 from tests.lambdas.analytics.conftest import Analytics
 from tests.lambdas.analytics.test_handler import seed_jane, the_day
+from tests.local_connect.rehearsal.test_rehearsal import SMALL
 
 CHICAGO = ZoneInfo("America/Chicago")
 analytics = analytics_fixtures.analytics  # the analytics function over moto tables
@@ -49,13 +52,14 @@ def test_the_report_shows_hand_computed_kpis_per_channel_and_queue(analytics: An
     # VOICE support over the day: voice_handled, voice_abandoned, callback request, callback.
     # contacts 4, queued 4, answered 2, abandoned 1 -> 25.0%; ASA (12 + 300) / 2 = 156;
     # AHT (390 + 220) / 2 = 305; SL 1 / 4; Connect SL 1 / 4 (the callback request left after
-    # 120 s); self-service 0 of 3 inbound; repeat 1 of 3 identified -> 33.3%, FCR 66.7%.
+    # 120 s); none refused at capacity; self-service 0 of 3 inbound; repeat 1 of 3 identified
+    # -> 33.3%, FCR 66.7%.
     assert row_of(text, "VOICE", "support") == [
-        "4", "4", "2", "1", "25.0%", "156", "305", "25.0%", "25.0%", "0.0%", "33.3%", "66.7%",
+        "4", "4", "2", "1", "25.0%", "156", "305", "25.0%", "25.0%", "0", "0.0%", "33.3%", "66.7%",
     ]  # fmt: skip
     # VOICE, never queued: the self-service call. 1 of 1 inbound served in the flow.
     assert row_of(text, "VOICE", "(none)")[:4] == ["1", "0", "0", "0"]
-    assert row_of(text, "VOICE", "(none)")[9] == "100.0%"
+    assert row_of(text, "VOICE", "(none)")[10] == "100.0%"
     # VOICE total: 6 contacts (+ billing transfer), queued 5, answered 3, abandoned 1 -> 20.0%;
     # ASA (12 + 5 + 300) / 3 = 106; AHT (390 + 120 + 220) / 3 = 243; SL 2 / 5 = 40.0%.
     voice = row_of(text, "VOICE", "= all queues")
@@ -92,6 +96,37 @@ def test_ccaas_report_counts_rehearsal_records_offline_and_draws_the_day(
     assert "KPIs 2026-12-01 00:00 to 2026-12-02 00:00" in out
     assert row_of(out, "VOICE", "= all queues")[:4] == ["6", "5", "3", "1"]
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def kpi_table_of(out: str) -> list[str]:
+    """The KPI table a command printed: from its header to the grand total."""
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("channel  queue "))
+    last = next(i for i, line in enumerate(lines) if i > first and line.startswith("ALL "))
+    return lines[first : last + 1]
+
+
+def test_rehearse_and_report_print_the_same_table_for_the_same_records(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a rehearsed day of voice, chat and reminders, its records written out, at the
+    # config's service-level threshold (the one `report` reads)
+    day = copy.deepcopy(SMALL)
+    del day["service_level_seconds"]
+    day["variants"] = {"blended": SMALL["variants"]["blended"]}
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(yaml.safe_dump(day), encoding="utf-8")
+    rehearse = ["rehearse", "--scenario", str(scenario), "--records-out", str(tmp_path)]
+    assert main([*rehearse, "--chart", str(tmp_path / "day.png"), "--workers", "1"]) == 0
+    rehearsed = kpi_table_of(capfd.readouterr().out)
+    # When `report` counts the same records, with the customer history off as the rehearsal's
+    # analytics runs (it decides repeat contacts and nothing else)
+    monkeypatch.setenv("CUSTOMER_HISTORY", "false")
+    assert main(["report", "--records", str(tmp_path / "small-blended.jsonl")]) == 0
+    reported = kpi_table_of(capfd.readouterr().out)
+    # Then both print the same table, line for line
+    assert reported == rehearsed
+    assert [line[:5] for line in rehearsed].count("CHAT ") >= 2  # queues and the total
 
 
 def write_records(path: Path, lines: list[str]) -> Path:

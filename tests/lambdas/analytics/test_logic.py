@@ -223,6 +223,17 @@ def test_kpis_are_derived_from_sums_at_read_time() -> None:
     assert other_threshold.service_level == 0
 
 
+def test_asa_is_over_answered_contacts_and_self_service_over_customer_started_ones() -> None:
+    # Given a call answered after 30 s in queue and an outbound call an agent handled unqueued
+    kpis = Kpis(contacts=2, inbound=1, queued=1, answered=1, handled=2, queue_wait_handled=30)
+    kpis.talk, kpis.acw = 400, 200
+    # Then ASA divides by the one answered, AHT by both handled
+    assert kpis.average_speed_of_answer == 30
+    assert kpis.average_handle_time == 300
+    # And self-service divides by the contacts customers started, not by every contact
+    assert Kpis(contacts=4, inbound=2, self_service=1).self_service_rate == 0.5
+
+
 # -- exactly once, as a property ----------------------------------------------------------------
 
 contact_ids = st.sampled_from([f"c{i}" for i in range(6)])

@@ -1,4 +1,4 @@
-"""Contact records in Connect's documented format, and KPIs computed straight from them."""
+"""Contact records in Connect's documented format, and the stream they travel on."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from local_connect.acd import ContactResult, Outcome
 from local_connect.records import (
     Contact,
     ContactRecordStream,
     Instance,
     contact_record,
-    kpis_from_records,
     parse_timestamp,
 )
 from local_connect.records.format import LAST_UPDATE_DELAY_SECONDS
@@ -181,67 +178,6 @@ def test_contacts_that_never_reach_a_queue() -> None:
     )
     assert full["Queue"] is None
     assert full["DisconnectReason"] == "CONTACT_FLOW_DISCONNECT"
-
-
-def test_kpis_from_records_follow_the_metric_definitions() -> None:
-    fast = contact_record(INSTANCE, caller(), handled())
-    slow = contact_record(
-        INSTANCE,
-        caller(contact_id="c-2"),
-        handled(
-            contact_id="c-2",
-            dequeued=NINE + 140.4,
-            connected=NINE + 140.4,
-            ended=NINE + 470.6,
-            released=NINE + 515.6,
-        ),
-    )
-    gone = contact_record(
-        INSTANCE,
-        caller(contact_id="c-3"),
-        handled(
-            contact_id="c-3",
-            outcome=Outcome.ABANDONED,
-            agent=None,
-            connected=None,
-            dequeued=NINE + 99.0,
-            ended=NINE + 99.0,
-            released=None,
-        ),
-    )
-    served_in_flow = contact_record(
-        INSTANCE,
-        caller(contact_id="c-4", flow_ended=NINE + 20, attributes={"intent": "billing"}),
-        None,
-    )
-    refused = contact_record(
-        INSTANCE,
-        caller(contact_id="c-5"),
-        handled(
-            contact_id="c-5",
-            outcome=Outcome.QUEUE_FULL,
-            dequeued=None,
-            agent=None,
-            connected=None,
-            ended=NINE + 40.0,
-            released=None,
-        ),
-    )
-    # An older copy of c-2 delivered again must not count twice (at-least-once delivery).
-    stale = {**slow, "LastUpdateTimestamp": "2026-12-01T15:00:01Z", "Agent": None}
-    table = kpis_from_records(
-        [stale, fast, slow, gone, served_in_flow, refused], service_level_seconds=60
-    )
-
-    billing = table[("VOICE", "billing")]
-    assert (billing.contacts, billing.queued, billing.handled, billing.abandoned) == (4, 3, 2, 1)
-    assert billing.queue_full == 1 and billing.self_service == 0
-    assert billing.abandonment_rate == pytest.approx(1 / 3)
-    assert billing.average_speed_of_answer == pytest.approx((55 + 100) / 2)
-    assert billing.service_level == pytest.approx(1 / 3)  # 55 s within 60 s, 100 s not
-    # Whole seconds from the rounded timestamps: (331 + 45 and 330 + 45) / 2.
-    assert billing.average_handle_time == pytest.approx(375.5)
-    assert table[("VOICE", "")].self_service == 1
 
 
 # Every top-level field of a real record (a voice call with an agent, exported from a live

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from datetime import time as clock
 from pathlib import Path
@@ -12,16 +11,12 @@ import pytest
 import yaml
 
 from config import ContactCenterConfig
+from lambdas.analytics.logic import summarize
 from local_connect.acd import Outcome
-from local_connect.records import kpis_from_records
-from local_connect.rehearsal import (
-    AnalyticsStage,
-    comparison_table,
-    kpi_table,
-    rehearse,
-    write_chart,
-)
-from local_connect.rehearsal.chart import MIN_CHARTED_QUEUED, IntervalPoint
+from local_connect.records import metric_rows
+from local_connect.records.presentation import kpi_table
+from local_connect.rehearsal import AnalyticsStage, comparison_table, draw_day, rehearse
+from local_connect.rehearsal.chart import chart_lines
 from local_connect.rehearsal.day import RoutedContacts, day_customers, route_day, staffing_steps
 from local_connect.rehearsal.flow_router import flow_router
 from local_connect.rehearsal.planning import callback_policy, local_zone, variant_config
@@ -120,14 +115,33 @@ def test_the_same_scenario_gives_the_same_day(
 
 
 def test_tables_and_chart(small_day: Any, tmp_path: Path) -> None:
-    table = kpi_table(small_day.runs[1], small_day.service_level_seconds)
+    blended = small_day.runs[1]
+    table = kpi_table(blended.rows, threshold_seconds=small_day.service_level_seconds)
     assert table.splitlines()[0].split()[:3] == ["channel", "queue", "contacts"]
-    assert any(line.startswith("CHAT    general") for line in table.splitlines())
+    assert any(line.startswith("CHAT     general") for line in table.splitlines())
     comparison = comparison_table(small_day)
     assert "phone" in comparison and "blended" in comparison
     assert "voice volume vs phone" in comparison
-    chart = write_chart(small_day, tmp_path / "day.png")
+    chart = draw_day(small_day, tmp_path / "day.png")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_comparison_reads_its_kpis_from_the_variants_metric_rows(small_day: Any) -> None:
+    # Given each variant's metric rows
+    for run in small_day.runs:
+        # When the comparison takes a channel's total, then it is the Kpis of those rows
+        by_channel = summarize(run.rows, threshold_seconds=30, by_queue=False)
+        assert run.total("VOICE") == by_channel[("VOICE", "")]
+        # and the day's customer contacts are the records' customer-started ones
+        assert run.total().inbound == run.inbound()
+
+
+def test_the_chart_draws_each_variants_channels_with_their_queue_length(small_day: Any) -> None:
+    lines = chart_lines(small_day)
+    assert [line.label for line in lines] == ["phone voice", "blended voice", "blended chat"]
+    blended_chat = lines[2]
+    assert {key.channel for key, _ in blended_chat.rows} == {"CHAT"}
+    assert max(waiting for _, waiting in blended_chat.waiting) > 0
 
 
 def test_the_flows_are_seeded_with_each_caller_of_the_day_once(small_day: Any) -> None:
@@ -137,22 +151,6 @@ def test_the_flows_are_seeded_with_each_caller_of_the_day_once(small_day: Any) -
     assert {person.index for person in callers} == {c.customer.index for c in contacts}
     assert len(callers) < len(contacts)  # some called more than once (callbacks, repeats)
     assert callers[0] == contacts[0].customer
-
-
-def test_the_chart_leaves_rates_from_a_handful_of_contacts_blank() -> None:
-    after_closing = IntervalPoint(start=18 * 3600, queued=2, abandoned=2, answered_in_threshold=0)
-    busy = IntervalPoint(
-        start=10 * 3600, queued=MIN_CHARTED_QUEUED, abandoned=3, answered_in_threshold=4
-    )
-    assert math.isnan(after_closing.charted(after_closing.abandonment_rate))
-    assert busy.charted(busy.abandonment_rate) == pytest.approx(100 * 3 / MIN_CHARTED_QUEUED)
-    assert busy.charted(busy.service_level) == pytest.approx(100 * 4 / MIN_CHARTED_QUEUED)
-
-
-def test_the_chart_and_the_dashboard_alarms_agree_on_when_a_rate_means_something() -> None:
-    from infra.constructs.observability import MIN_QUEUED_FOR_RATES
-
-    assert MIN_CHARTED_QUEUED == MIN_QUEUED_FOR_RATES
 
 
 def test_variant_config_switches_channels_only(dev_config: ContactCenterConfig) -> None:
@@ -198,7 +196,7 @@ def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
     assert chart.is_file()
     lines = (tmp_path / "small-phone.jsonl").read_text(encoding="utf-8").splitlines()
     records = [yaml.safe_load(line) for line in lines]
-    kpis = kpis_from_records(records, service_level_seconds=30)
+    kpis = summarize(metric_rows(records, threshold_seconds=30), threshold_seconds=30)
     assert sum(k.contacts for k in kpis.values()) == len(lines)
 
 
@@ -216,13 +214,14 @@ def test_ccaas_rehearse_names_what_is_wrong(
 def test_the_analytics_handler_counts_the_day_as_the_records_say(
     dev_config: ContactCenterConfig, small_day: Any
 ) -> None:
-    # Every variant: the KPIs the real analytics handler stores in the metrics table, after
-    # the records went through the contact-record stream, equal the KPIs computed straight
-    # from the emitted records.
+    # Every variant: the metric rows the real analytics handler stores in the metrics table,
+    # after the records went through the contact-record stream, are the rows the handler's
+    # counting gives straight from the emitted records (the `records_only` stage).
     for run in small_day.runs:
-        kpis, source = AnalyticsStage(batch_size=50)(dev_config, run.records, 30)
+        rows, source = AnalyticsStage(batch_size=50)(dev_config, run.records, 30)
         assert "counted by the analytics handler" in source
-        assert kpis == kpis_from_records(run.records, service_level_seconds=30), run.name
+        stored = [(key, {n: v for n, v in counters.items() if v}) for key, counters in rows]
+        assert stored == metric_rows(run.records, threshold_seconds=30), run.name
 
 
 def test_variants_in_parallel_processes_play_the_same_days(
