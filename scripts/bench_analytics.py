@@ -21,7 +21,6 @@ duplicates and 10% are later versions (after-contact work ended), as Connect sen
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from collections import Counter
@@ -29,13 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 import boto3
 from moto import mock_aws
@@ -45,6 +37,7 @@ from lambdas.analytics.logic import CustomerFacts, contribution, interval_start
 from lambdas.analytics.repository import aggregate_item_key
 from lambdas.analytics.settings import AnalyticsSettings
 from lambdas.common.contact_records import ContactRecord
+from local_connect.runtime.local_aws import LOCAL_REGION, offline_aws
 from local_connect.runtime.moto_transactions import item_level_rollback
 from local_connect.runtime.resources import create_customers_table
 
@@ -179,9 +172,8 @@ def _record(
 
 def create_table(name: str) -> Any:
     """A table with the Data stack's key schema, in the active moto mock."""
-    region = os.environ["AWS_DEFAULT_REGION"]
-    create_customers_table(region, name)
-    return boto3.resource("dynamodb", region_name=region).Table(name)
+    create_customers_table(LOCAL_REGION, name)
+    return boto3.resource("dynamodb", region_name=LOCAL_REGION).Table(name)
 
 
 def measured(table: Any, work: Callable[[], object]) -> tuple[DynamoDbCalls, float, float]:
@@ -216,6 +208,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--with-history", action="store_true")
     args = parser.parse_args()
+    with offline_aws():  # moto's region and dummy credentials, whatever the shell says
+        compare(args)
+
+
+def compare(args: argparse.Namespace) -> None:
 
     raw = synthetic_records(args.records, args.seed)
     parsed = [ContactRecord.model_validate(r) for r in raw]

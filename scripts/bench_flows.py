@@ -4,7 +4,8 @@
 
 Runs the dev stage's inbound_voice flow (menu choice, two Lambdas, queue) for N callers:
 1. with stand-in Lambdas answering fixed maps (the interpreter alone);
-2. with the real crm_lookup and routing handlers over moto's DynamoDB (what the rehearsal pays);
+2. with the real crm_lookup and routing handlers over moto's DynamoDB, in the local Lambda
+   runtime (what the rehearsal pays);
 and, for scale, one bare moto GetItem. Prints per-contact times and the ratios between them.
 Not part of the test suite.
 """
@@ -40,7 +41,6 @@ def main() -> int:
         ScriptedCustomer,
     )
     from local_connect.flows.environment import flow_lambda_environment
-    from local_connect.runtime.environment import environment
     from local_connect.runtime.resources import create_customers_table
 
     config = load_stage("dev")
@@ -73,11 +73,11 @@ def main() -> int:
     stand_ins = LambdaRegistry({"crm_lookup": crm, "routing": routing}, discover=False)
     alone = per_contact(FlowInterpreter(library, lambdas=stand_ins))
 
-    with mock_aws(), environment(flow_lambda_environment(config, library)):
-        create_customers_table("us-east-1")
-        real = LambdaRegistry()
+    with mock_aws():
+        create_customers_table(library.region)
+        real = LambdaRegistry(environment=flow_lambda_environment(config, library))
         with_lambdas = per_contact(FlowInterpreter(library, lambdas=real))
-        table = boto3.resource("dynamodb", region_name="us-east-1").Table("customers")
+        table = boto3.resource("dynamodb", region_name=library.region).Table("customers")
         started = time.perf_counter()
         for index in range(count):
             table.get_item(Key={"pk": f"PHONE#{index}", "sk": "IDENTITY"})

@@ -5,10 +5,12 @@ costs close to `import boto3` alone.
 
     python scripts/bench_lambdas.py [--calls 2000] [--runs 9]
 
-1. Handler time / bare GetItem time: both against the same moto table through the same client
-   (the one the handler's runtime builds, with the flow call budget), medians of `--calls`
-   calls each, interleaved so drift hits both alike. Logs and EMF metrics are written (to
-   /dev/null), as in Lambda. The DynamoDB calls each handler makes are counted and printed.
+1. Handler time / bare GetItem time: both against the same moto table (the one the handlers'
+   runtimes build, with the flow call budget), medians of `--calls` calls each, interleaved so
+   drift hits both alike. The handlers run in the local Lambda runtime, which writes their logs
+   and EMF metrics (captured, as CloudWatch Logs would get them); a handler's time is its own
+   (`Invocation.seconds`), without the runtime's set-up. The DynamoDB calls each handler makes
+   are counted and printed.
 2. Cold import time / `import boto3` time: each in a fresh interpreter (what a cold start pays),
    median of `--runs`, with Lambda's environment so Powertools' Tracer is on (it imports the
    X-Ray SDK and patches botocore, as it does in Lambda).
@@ -21,16 +23,14 @@ this machine's CPU speed, not at a 1 GB Lambda's (0.58 vCPU): compare ratios, no
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
 import json
-import logging
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,70 +63,60 @@ COLD_IMPORTS = {
 }
 
 
-class Context:
-    function_name = "bench"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 3000
-
-
 def median_ms(samples: list[int]) -> float:
     return statistics.median(samples) / 1e6
 
 
-def interleaved(calls: int, cases: dict[str, Callable[[], Any]]) -> dict[str, float]:
-    samples: dict[str, list[int]] = {name: [] for name in cases}
+def interleaved(calls: int, cases: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Each case returns the seconds it measured; medians in milliseconds."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
     for case in cases.values():  # warm-up: caches, connection pools, first-call imports
         for _ in range(50):
             case()
     for _ in range(calls):
         for name, case in cases.items():
-            started = time.perf_counter_ns()
-            case()
-            samples[name].append(time.perf_counter_ns() - started)
-    return {name: median_ms(values) for name, values in samples.items()}
+            samples[name].append(case())
+    return {name: statistics.median(values) * 1000 for name, values in samples.items()}
 
 
-@contextlib.contextmanager
-def quiet(*loggers: Any) -> Iterator[None]:
-    """Logs and EMF lines are still formatted and written, to /dev/null instead of a terminal."""
-    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        previous = []
-        for logger in loggers:
-            handler = logger.registered_handler
-            assert isinstance(handler, logging.StreamHandler)
-            previous.append((handler, handler.setStream(sink)))
-        try:
-            yield
-        finally:
-            for handler, stream in previous:
-                handler.setStream(stream)
+def timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
 
 
 def warm_benchmark(calls: int) -> list[str]:
-    os.environ.update(BENCH_ENV)
-    os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
     import boto3
     from moto import mock_aws
 
     from config import load_stage
     from infra.constructs.functions import routing_rules_document
     from lambdas.common.profiles import ProfileRepository
+    from local_connect.runtime.lambda_runtime import LocalLambda
+    from local_connect.runtime.local_aws import LOCAL_REGION, offline_aws
     from local_connect.runtime.resources import create_customers_table
     from scripts.seed import SeedSpec, generate_customers, write_customers
 
     config = load_stage("dev")
     arns = {
-        name: f"arn:aws:connect:us-east-1:123456789012:instance/i/queue/{name}"
+        name: f"arn:aws:connect:{LOCAL_REGION}:123456789012:instance/i/queue/{name}"
         for name in config.queues
     }
-    os.environ["ROUTING_RULES"] = json.dumps(routing_rules_document(config, arns))
+    environment = {  # as infra sets it (logs at INFO), tracing off
+        "CUSTOMERS_TABLE": "customers",
+        "ROUTING_RULES": json.dumps(routing_rules_document(config, arns)),
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Bench",
+    }
+    # As infra/constructs/functions.py deploys them.
+    crm, routing = (
+        LocalLambda(f"lambdas.{name}.handler", environment, memory_mb=1024)
+        for name in ("crm_lookup", "routing")
+    )
     now = datetime.now(UTC)
-    with mock_aws():
-        create_customers_table(os.environ["AWS_DEFAULT_REGION"], "customers")
+    with offline_aws(), mock_aws():
+        create_customers_table(LOCAL_REGION, "customers")
         customers = generate_customers(300, now=now, spec=SeedSpec.from_config(config))
         write_customers(ProfileRepository(boto3.resource("dynamodb").Table("customers")), customers)
         known = next(
@@ -135,17 +125,6 @@ def warm_benchmark(calls: int) -> list[str]:
             for i in c.profile.identifiers
             if i.kind.value == "phone" and c.profile.tier == "standard"
         )
-
-        from lambdas.crm_lookup import handler as crm
-        from lambdas.routing import handler as routing
-
-        table = crm.runtime().profiles.table  # the handler's own client and config
-        calls_made: list[str] = []
-        table.meta.client.meta.events.register(
-            "before-call.dynamodb.*", lambda model, **_: calls_made.append(model.name)
-        )
-        routing.runtime.cache_clear()
-        assert routing.runtime().profiles.table is table  # one cached resource per container
 
         def event(number: str, attributes: dict[str, str] | None = None) -> dict[str, Any]:
             return {
@@ -157,7 +136,7 @@ def warm_benchmark(calls: int) -> list[str]:
                         "ContactId": "bench-contact",
                         "InitialContactId": "bench-contact",
                         "CustomerEndpoint": {"Address": number, "Type": "TELEPHONE_NUMBER"},
-                        "InstanceARN": "arn:aws:connect:us-east-1:123456789012:instance/i",
+                        "InstanceARN": f"arn:aws:connect:{LOCAL_REGION}:123456789012:instance/i",
                     },
                     "Parameters": {"intent": "billing"},
                 },
@@ -165,28 +144,40 @@ def warm_benchmark(calls: int) -> list[str]:
 
         known_call, unknown_call = event(known), event("+13125550100")
         withheld_call = event("anonymous")
-        with quiet(crm.logger):
-            crm_answer = crm.handler(known_call, Context())
+        crm_answer = crm.invoke(known_call).result()
         routed_call = event(known, crm_answer)
-        context = Context()
+        routing.invoke(routed_call).result()
+        # The functions' own tables (the runtimes built them on their first call), counted.
+        calls_made: list[str] = []
+        tables = []
+        for function in (crm, routing):
+            module = function.module
+            assert module is not None
+            tables.append(module.runtime().profiles.table)
+        for client in {id(table.meta.client): table.meta.client for table in tables}.values():
+            client.meta.events.register(
+                "before-call.dynamodb.*", lambda model, **_: calls_made.append(model.name)
+            )
+        table = tables[0]
         key = {"pk": f"ID#phone#{known}", "sk": "ID"}
-        cases: dict[str, Callable[[], Any]] = {
-            "bare GetItem (same table, same client)": lambda: table.get_item(Key=key),
-            "crm_lookup, known caller": lambda: crm.handler(known_call, context),
-            "crm_lookup, unknown caller": lambda: crm.handler(unknown_call, context),
-            "crm_lookup, withheld number (no call)": lambda: crm.handler(withheld_call, context),
-            "routing, crm answer in attributes": lambda: routing.handler(routed_call, context),
-            "routing, looks the caller up": lambda: routing.handler(known_call, context),
+        cases: dict[str, Callable[[], float]] = {
+            "bare GetItem (same table, same client)": lambda: timed(
+                lambda: table.get_item(Key=key)
+            ),
+            "crm_lookup, known caller": lambda: crm.invoke(known_call).seconds,
+            "crm_lookup, unknown caller": lambda: crm.invoke(unknown_call).seconds,
+            "crm_lookup, withheld number (no call)": lambda: crm.invoke(withheld_call).seconds,
+            "routing, crm answer in attributes": lambda: routing.invoke(routed_call).seconds,
+            "routing, looks the caller up": lambda: routing.invoke(known_call).seconds,
         }
         per_call = {}
         for name, case in cases.items():
             calls_made.clear()
-            with quiet(crm.logger, routing.logger):
-                answer = case()
-            assert isinstance(answer, dict), name
+            case()
             per_call[name] = len(calls_made)
-        with quiet(crm.logger, routing.logger):
-            medians = interleaved(calls, cases)
+        medians = interleaved(calls, cases)
+        for function in (crm, routing):
+            function.cold_start()
     baseline = medians["bare GetItem (same table, same client)"]
     lines = [
         f"Warm invocations: moto DynamoDB, median of {calls} calls each, interleaved",

@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: configs and synthesized stages (synthesized once per session)."""
+"""Fixtures shared by the whole suite: configs and synthesized stages (synthesized once per
+session), moto tables, and the Lambda context handlers get."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from config import ContactCenterConfig, load_stage
+from local_connect.runtime.lambda_runtime import LocalLambdaContext
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # No test may reach AWS: fake credentials and a fixed region for every boto3 client.
@@ -144,3 +146,10 @@ def tables(aws: None, table_definitions: dict[str, dict[str, Any]]) -> Tables:
             dynamodb.meta.client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
         created[name] = table
     return Tables(**created)
+
+
+@pytest.fixture()
+def lambda_context() -> LocalLambdaContext:
+    """The context a handler receives (the Powertools cookbook's one `lambda_context` fixture),
+    from the local Lambda runtime's context class."""
+    return LocalLambdaContext("test-function")

@@ -4,26 +4,23 @@ One process holds the whole local deployment:
 
 - the widget site, built by `node web/build.mjs` exactly as the CDK builds it, with a
   `config.json` pointing the page at this server (and chatjs's participant endpoint here too);
-- `POST /api/chats`: the real chat_start handler, invoked with an API Gateway REST proxy event;
-  its DynamoDB is moto and its `connect:StartChatContact` is the local emulation
-  (local_connect.emulation), so the handler runs unmodified;
+- `POST /api/chats`: the real chat_start handler in the local Lambda runtime, invoked with an
+  API Gateway REST proxy event; its DynamoDB is moto and its `connect:StartChatContact` is the
+  local emulation (local_connect.emulation), so the handler runs unmodified;
 - `/participant/*` and a WebSocket: `ParticipantService`, Connect's participant service as the
   browser sees it. When the emulation starts a chat contact, the conversation is opened with a
   `ChatPeer` from `peer_factory` (the local flow engine) that plays the chat flow.
 
-Nothing listens beyond 127.0.0.1, and `stop()` puts environment variables back as they were.
-What chat_start prints (Powertools' EMF metrics, which CloudWatch reads in AWS) and requests
-that fail reach `console` as readable lines when one is given; without one, the handler's prints
-are dropped and http.server reports failures its own way.
+Nothing listens beyond 127.0.0.1, and the process's environment is chat_start's only while it
+runs. What chat_start prints (Powertools' EMF metrics, which CloudWatch reads in AWS) and
+requests that fail reach `console` as readable lines when one is given; without one, the
+handler's prints are dropped and http.server reports failures its own way.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import mimetypes
-import os
 import subprocess
 import sys
 import tempfile
@@ -31,7 +28,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,7 +41,7 @@ from websockets.sync.server import Server, ServerConnection, serve
 
 from config import ContactCenterConfig
 from config.chat_settings import CHATS_PATH, chat_topics
-from lambdas.common.aws import dynamodb_table
+from local_connect.chat.chat_start import chat_start_function
 from local_connect.chat.participant import (
     ChatPeer,
     Conversation,
@@ -55,6 +51,7 @@ from local_connect.chat.participant import (
     websocket_frame,
 )
 from local_connect.emulation import AwsWorld, EmulatedContact, emulate_aws
+from local_connect.runtime.lambda_runtime import LocalLambda, api_gateway_event
 from local_connect.runtime.resources import CUSTOMERS_TABLE, create_customers_table
 
 HOST = "127.0.0.1"
@@ -86,14 +83,6 @@ def build_site(outdir: Path) -> Path:
     return outdir
 
 
-@dataclass
-class LambdaContext:
-    function_name: str = "chat-start-local"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:chat-start"
-    aws_request_id: str = "local"
-
-
 class LocalChatServer:
     """Start with `start()` (or use as a context manager); `url` is the widget's address."""
 
@@ -120,7 +109,7 @@ class LocalChatServer:
         self._http: ThreadingHTTPServer | None = None
         self._serving = False
         self._ws: Server | None = None
-        self._saved_env: dict[str, str | None] = {}
+        self.chat_start: LocalLambda | None = None  # made once the server knows its address
         self._lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -146,7 +135,7 @@ class LocalChatServer:
         for target in (self._http.serve_forever, self._ws.serve_forever):
             threading.Thread(target=target, daemon=True).start()
         self._serving = True
-        self._configure_chat_start()
+        self.chat_start = chat_start_function(self.config, self.world, origin=self.url)
         return self
 
     def stop(self) -> None:
@@ -158,12 +147,8 @@ class LocalChatServer:
         if self._ws is not None:
             self._ws.shutdown()
         self._serving = False
-        self._reset_chat_start()
-        for name, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        if self.chat_start is not None:
+            self.chat_start.cold_start()  # no client of this server's moto outlives it
         self._stack.close()
 
     def __enter__(self) -> LocalChatServer:
@@ -183,34 +168,6 @@ class LocalChatServer:
     # -- wiring --------------------------------------------------------------------------------
     def _create_customers_table(self) -> None:
         create_customers_table(self.world.region, CUSTOMERS_TABLE)
-
-    def _configure_chat_start(self) -> None:
-        chat = self.config.chat
-        assert chat is not None
-        env = {
-            "AWS_DEFAULT_REGION": self.world.region,
-            "CONNECT_INSTANCE_ID": self.world.instance.id,
-            "CHAT_FLOW_ID": self.world.instance.flow(chat.flow).id,
-            "CUSTOMERS_TABLE": CUSTOMERS_TABLE,
-            "ALLOWED_ORIGINS": json.dumps([self.url]),
-            "CHAT_TOPICS": json.dumps(chat_topics(self.config)),
-            "CONTACT_HISTORY_DAYS": str(self.config.retention.contact_history_days),
-            "POWERTOOLS_SERVICE_NAME": "chat-start-local",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_NAMESPACE": "ContactCenterLocal",
-        }
-        for name, value in env.items():
-            self._saved_env.setdefault(name, os.environ.get(name))
-            os.environ[name] = value
-        self._reset_chat_start()
-
-    @staticmethod
-    def _reset_chat_start() -> None:
-        """The handler keeps its clients per container; a new local "container" each start."""
-        from lambdas.chat_start import handler  # imported late: see `invoke_chat_start`
-
-        handler.runtime.cache_clear()
-        dynamodb_table.cache_clear()
 
     def _contact_started(self, contact: EmulatedContact) -> None:
         if contact.channel != "CHAT" or not contact.participant_token:
@@ -259,54 +216,15 @@ class LocalChatServer:
     def invoke_chat_start(
         self, method: str, path: str, headers: dict[str, str], body: str | None
     ) -> dict[str, Any]:
-        # Imported once the server has set chat_start's environment (`_configure_chat_start`):
-        # Powertools reads POWERTOOLS_SERVICE_NAME and the metrics namespace at import.
-        from lambdas.chat_start import handler
-
-        printed = io.StringIO()
-        # Process-wide, as the flow engine's capture is: a print from another thread meanwhile
-        # would land here too. Nothing else prints while a chat starts.
-        with contextlib.redirect_stdout(printed):
-            answer = handler.handler(_rest_event(method, path, headers, body), LambdaContext())
+        assert self.chat_start is not None, "start() the server first"
+        event = api_gateway_event(
+            method, path.removeprefix(API_PREFIX) or "/", headers=headers, body=body
+        )
+        invocation = self.chat_start.invoke(event)
         if self.console is not None:
-            for line in readable_output(printed.getvalue()):
+            for line in invocation.readable_output():
                 self.console(f"chat_start: {line}")
-        return answer
-
-
-def readable_output(printed: str) -> list[str]:
-    """What a handler printed, as console lines: each EMF metric as `metric Name = value`, a
-    Powertools JSON log as `level: message`, anything else as it was printed."""
-    lines: list[str] = []
-    for line in printed.splitlines():
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-        if isinstance(record, dict) and isinstance(record.get("_aws"), dict):
-            lines.extend(_metric_lines(record))
-        elif isinstance(record, dict) and {"level", "message"} <= record.keys():
-            lines.append(f"{str(record['level']).lower()}: {record['message']}")
-        else:
-            lines.append(line)
-    return lines
-
-
-def _metric_lines(record: dict[str, Any]) -> list[str]:
-    lines = []
-    for directive in record["_aws"].get("CloudWatchMetrics", []):
-        for metric in directive.get("Metrics", []):
-            name = metric.get("Name")
-            value = record.get(name)
-            values = value if isinstance(value, list) else [value]
-            lines.append(f"metric {name} = {', '.join(_number(v) for v in values)}")
-    return lines
-
-
-def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+        return dict(invocation.result())
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -347,37 +265,6 @@ def _listening(
 def _send_quietly(connection: ServerConnection, item: dict[str, Any]) -> None:
     with suppress(ConnectionClosed):
         connection.send(websocket_frame(item))
-
-
-def _rest_event(
-    method: str, path: str, headers: dict[str, str], body: str | None
-) -> dict[str, Any]:
-    """An API Gateway REST (v1) proxy event for the `v1` stage, as the deployed API sends it."""
-    resource = path.removeprefix(API_PREFIX) or "/"
-    return {
-        "resource": resource,
-        "path": resource,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": "000000000000",
-            "apiId": "local",
-            "httpMethod": method,
-            "identity": {"sourceIp": HOST},
-            "path": f"/v1{resource}",
-            "protocol": "HTTP/1.1",
-            "requestId": str(uuid.uuid4()),
-            "resourcePath": resource,
-            "stage": "v1",
-        },
-        "body": body,
-        "isBase64Encoded": False,
-    }
 
 
 def _handler_for(server: LocalChatServer) -> type[BaseHTTPRequestHandler]:

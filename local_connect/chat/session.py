@@ -14,27 +14,26 @@ Three layers, each usable on its own:
 - `ChatSession`: everything in one process for a terminal (`ccaas chat`): moto, the Connect and
   SMS emulation, the Data stack's tables, the real `chat_start` handler behind an API Gateway
   event (so the pre-chat form is validated as in AWS), then a `ChatContact`.
+
+Every handler runs in the local Lambda runtime (`local_connect.runtime.lambda_runtime`), with
+its own environment for each invocation and its logs and metrics captured.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import threading
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import boto3
 
 from config import ContactCenterConfig
-from config.chat_settings import CHATS_PATH, chat_topics
-from lambdas.common.aws import dynamodb_table
+from config.chat_settings import CHATS_PATH
 from lambdas.common.profiles import ProfileRepository
+from local_connect.chat.chat_start import chat_start_function
 from local_connect.emulation import AwsWorld, EmulatedContact, emulate_aws
 from local_connect.flows import (
     Contact,
@@ -46,7 +45,7 @@ from local_connect.flows import (
     StaticQueues,
 )
 from local_connect.flows.environment import flow_lambda_environment
-from local_connect.runtime.environment import environment
+from local_connect.runtime.lambda_runtime import LocalLambda, api_gateway_event, invocation_lock
 from local_connect.runtime.resources import CUSTOMERS_TABLE, create_customers_table
 
 Phase = Literal["flow", "queued", "with_agent", "ended"]
@@ -113,24 +112,25 @@ class LocalChatEngine:
             sizes=dict(waiting or {}),
             capacity={n: q.max_contacts for n, q in config.queues.items() if q.max_contacts},
         )
-        self.lambdas = lambdas or LambdaRegistry()
+        self.lambdas = lambdas or LambdaRegistry(environment=self.lambda_environment())
         self.interpreter = FlowInterpreter(
             self.library, lambdas=self.lambdas, queues=self.queues, clock=self.clock
         )
-        self.lock = threading.RLock()  # the web server calls from several threads
+        # The web server calls from several threads. The flow Lambdas' invocations take the
+        # runtime's lock, and chat_start's invocation starts the chat flow (StartChatContact
+        # opens the conversation): one lock for both keeps a single order, so no deadlock.
+        self.lock = invocation_lock
 
     def lambda_environment(self) -> dict[str, str]:
         return flow_lambda_environment(self.config, self.library, customers_table=CUSTOMERS_TABLE)
 
     @contextmanager
     def activated(self) -> Iterator[LocalChatEngine]:
-        """The flow Lambdas' environment for the block, each function starting cold."""
-        with environment(self.lambda_environment()):
+        """The engine for the block; afterwards no flow Lambda keeps the clients it built."""
+        try:
+            yield self
+        finally:
             self.lambdas.cold_start()
-            try:
-                yield self
-            finally:
-                self.lambdas.cold_start()
 
     def chat_contact(
         self, emulated: EmulatedContact, deliver: Callable[[ChatMessage], None]
@@ -320,7 +320,7 @@ class FlowChatPeer:
     the other side of a conversation.
 
     The server calls from its own threads, outside any session: each call takes the engine's
-    lock and the flow Lambdas' environment for as long as the flow runs, then puts both back.
+    lock for as long as the flow runs.
     """
 
     def __init__(self, engine: LocalChatEngine, emulated: EmulatedContact) -> None:
@@ -337,18 +337,18 @@ class FlowChatPeer:
             else:
                 conversation.event(message.text)
 
-        with self.engine.lock, self.engine.activated():
+        with self.engine.lock:
             self.chat = self.engine.chat_contact(self.emulated, deliver)
             self.chat.begin()
 
     def customer_message(self, conversation: Any, text: str) -> None:
         if self.chat is not None:
-            with self.engine.lock, self.engine.activated():
+            with self.engine.lock:
                 self.chat.customer_message(text)
 
     def customer_left(self, conversation: Any) -> None:
         if self.chat is not None:
-            with self.engine.lock, self.engine.activated():
+            with self.engine.lock:
                 self.chat.customer_left()
 
 
@@ -378,6 +378,7 @@ class ChatSession:
         self.world = AwsWorld.from_config(config, clock=clock)
         self.engine = LocalChatEngine(config, self.world, waiting=self.waiting, clock=clock)
         self.chat: ChatContact | None = None
+        self.chat_start: LocalLambda | None = None  # made when the session opens
         self._stack = ExitStack()
         self._inbox: list[ChatMessage] = []
 
@@ -395,9 +396,8 @@ class ChatSession:
         self._stack.enter_context(emulate_aws(self.world))
         create_customers_table(self.world.region)
         self._stack.enter_context(self.engine.activated())
-        self._stack.enter_context(environment(self._chat_start_environment()))
-        self._stack.callback(_reset_chat_start)
-        _reset_chat_start()
+        self.chat_start = chat_start_function(self.config, self.world, origin=self.origin)
+        self._stack.callback(self.chat_start.cold_start)
         return self
 
     def close(self) -> None:
@@ -420,16 +420,20 @@ class ChatSession:
         topic: str,
     ) -> list[ChatMessage]:
         """The pre-chat form, through the real chat_start handler; raises ChatRefusedError."""
-        # Imported inside the session's environment (`open`): Powertools reads
-        # POWERTOOLS_SERVICE_NAME and the metrics namespace when the handler module is imported.
-        from lambdas.chat_start import handler
-
+        if self.chat_start is None:
+            raise ChatEndedError("the session is not open: open() it first")
         form: dict[str, Any] = {"name": name, "topic": topic}
         for key, value in (("email", email), ("phone", phone)):
             if value:
                 form[key] = value
-        with contextlib.redirect_stdout(io.StringIO()):  # its EMF metrics: CloudWatch's, not ours
-            answer = handler.handler(_api_event(self.origin or "", form), _ApiContext())
+        event = api_gateway_event(
+            "POST",
+            f"/{CHATS_PATH}",
+            headers={"Origin": self.origin or "", "Content-Type": "application/json"},
+            body=json.dumps(form),
+        )
+        # What it prints (EMF metrics) is CloudWatch's in AWS: kept on the invocation, not shown.
+        answer = self.chat_start.invoke(event).result()
         body = json.loads(answer.get("body") or "{}")
         if answer["statusCode"] >= 300:
             raise ChatRefusedError(answer["statusCode"], body)
@@ -472,65 +476,3 @@ class ChatSession:
     def _drain(self) -> list[ChatMessage]:
         messages, self._inbox[:] = list(self._inbox), []
         return messages
-
-    def _chat_start_environment(self) -> dict[str, str]:
-        assert self.config.chat is not None
-        return {
-            "CONNECT_INSTANCE_ID": self.world.instance.id,
-            "CHAT_FLOW_ID": self.world.instance.flow(self.config.chat.flow).id,
-            "CUSTOMERS_TABLE": CUSTOMERS_TABLE,
-            "ALLOWED_ORIGINS": json.dumps([self.origin]),
-            "CHAT_TOPICS": json.dumps(chat_topics(self.config)),
-            "CONTACT_HISTORY_DAYS": str(self.config.retention.contact_history_days),
-            "POWERTOOLS_SERVICE_NAME": "chat-start-local",
-        }
-
-
-def _reset_chat_start() -> None:
-    """chat_start keeps its clients per container: a new local "container" per session."""
-    from lambdas.chat_start import handler  # imported late: see `ChatSession.start`
-
-    handler.runtime.cache_clear()
-    dynamodb_table.cache_clear()
-
-
-@dataclass
-class _ApiContext:
-    function_name: str = "chat-start-local"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:chat-start"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 29_000
-
-
-def _api_event(origin: str, form: Mapping[str, Any]) -> dict[str, Any]:
-    """POST /chats as API Gateway (REST, Lambda proxy) hands it to chat_start."""
-    path = f"/{CHATS_PATH}"
-    headers = {"Origin": origin, "Content-Type": "application/json"}
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": "POST",
-        "headers": headers,
-        "multiValueHeaders": {key: [value] for key, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "local",
-            "httpMethod": "POST",
-            "identity": {"sourceIp": "127.0.0.1"},
-            "path": f"/v1{path}",
-            "protocol": "HTTP/1.1",
-            "requestId": str(uuid.uuid4()),
-            "resourcePath": path,
-            "stage": "v1",
-        },
-        "body": json.dumps(dict(form)),
-        "isBase64Encoded": False,
-    }

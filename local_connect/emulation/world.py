@@ -16,12 +16,12 @@ from local_connect.emulation import hooks
 from local_connect.emulation.connect import ConnectEmulator, ConnectInstance
 from local_connect.emulation.sms import SmsEmulator, SmsPhoneNumber
 from local_connect.emulation.wire import ServiceError
-from local_connect.runtime.local_aws import LOCAL_REGION
+from local_connect.runtime.local_aws import LOCAL_ACCOUNT_ID, LOCAL_REGION
 
 if TYPE_CHECKING:
     from config import ContactCenterConfig
 
-DEFAULT_ACCOUNT = "123456789012"  # moto's default account, so ARNs agree with moto's
+DEFAULT_ACCOUNT = LOCAL_ACCOUNT_ID
 # Fictional numbers (North American 555-01xx) for the stage's claimed numbers.
 _FICTIONAL_NUMBERS = [f"+1800555{index:04d}" for index in range(100, 200)]
 SMS_NUMBER = "+18335550142"

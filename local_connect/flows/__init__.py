@@ -36,7 +36,7 @@ from local_connect.flows.interpreter import (
     QueueMonitor,
     StaticQueues,
 )
-from local_connect.flows.lambdas import FakeLambdaContext, LambdaCall, LambdaRegistry
+from local_connect.flows.lambdas import LambdaCall, LambdaRegistry
 from local_connect.flows.library import FlowLibrary, Named
 from local_connect.flows.model import (
     HANG_UP,
@@ -63,7 +63,6 @@ __all__ = [
     "Contact",
     "Customer",
     "ErrorTaken",
-    "FakeLambdaContext",
     "FlowError",
     "FlowInterpreter",
     "FlowLibrary",

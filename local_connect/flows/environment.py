@@ -13,17 +13,8 @@ import json
 
 from config import ContactCenterConfig
 from local_connect.flows.library import FlowLibrary
+from local_connect.runtime.lambda_runtime import QUIET_POWERTOOLS
 from local_connect.runtime.resources import CUSTOMERS_TABLE
-
-# Powertools reads these. Quiet logs keep a terminal or a rehearsal of 15,000 contacts readable
-# (WARNING and above still show). Metrics stay on: POWERTOOLS_METRICS_DISABLED makes Powertools
-# keep every value and print them all at the 100th; `LambdaRegistry` captures what functions
-# print instead, as CloudWatch Logs would.
-QUIET_POWERTOOLS = {
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_NAMESPACE": "ContactCenterLocal",
-}
 
 
 def routing_rules(config: ContactCenterConfig, library: FlowLibrary) -> dict[str, object]:

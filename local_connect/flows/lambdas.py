@@ -9,51 +9,31 @@ longer than the limit, or answers something the block's `ResponseValidation` ref
 The event and the answer both go through JSON, as they would over the wire, so a handler never
 shares objects with the engine.
 
-Handlers are found as `lambdas/<name>/handler.py`'s `handler` (imported once, on first use);
-tests register their own functions under a name.
+Handlers are found as `lambdas/<name>/handler.py`'s `handler` and run by the local Lambda
+runtime (`local_connect.runtime.lambda_runtime`): each function's environment is set for each
+invocation, its module imported on first use inside it, its logs and EMF metrics kept with the
+call as CloudWatch Logs would keep them. Tests register their own functions under a name.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import io
+import importlib.util
 import json
 import time
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from local_connect.runtime.lambda_runtime import LocalLambda
 
 # https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html
 MAX_ANSWER_BYTES = 32 * 1024
 DEFAULT_TIME_LIMIT_SECONDS = 3
+# What infra/constructs/functions.py gives the flow functions (FLOW_LAMBDA_*).
+FLOW_FUNCTION_MEMORY_MB = 1024
+FLOW_FUNCTION_TIMEOUT_SECONDS = 3
 
 Handler = Callable[[dict[str, Any], Any], Any]
-
-
-@dataclass
-class FakeLambdaContext:
-    """What Powertools' `inject_lambda_context` and handlers read from the Lambda context."""
-
-    function_name: str
-    time_limit_seconds: float
-    timer: Callable[[], float] = time.perf_counter
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    invoked_function_arn: str = ""
-    log_group_name: str = ""
-    log_stream_name: str = "local"
-    _started: float = 0.0
-
-    def __post_init__(self) -> None:
-        self._started = self.timer()
-        self.log_group_name = self.log_group_name or f"/aws/lambda/{self.function_name}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        elapsed = self.timer() - self._started
-        return max(0, int((self.time_limit_seconds - elapsed) * 1000))
 
 
 @dataclass(frozen=True)
@@ -64,48 +44,63 @@ class LambdaCall:
     function: str
     seconds: float
     error: str | None = None  # "raised: KeyError", "timed out after 3 s", "invalid answer: ..."
-    output: str = ""  # what the function printed (Powertools' metrics), when captured
+    output: str = ""  # what the function printed (Powertools' logs and metrics)
 
 
 class LambdaRegistry:
-    """Function name -> handler. Unknown names are imported from `lambdas.<name>.handler`."""
+    """Function name -> `LocalLambda`. Unknown names are found as `lambdas.<name>.handler`.
+
+    `environment`: the flow functions' variables (`flow_lambda_environment`), set for each
+    invocation of a discovered function or a registered stand-in.
+    """
 
     def __init__(
         self,
         handlers: Mapping[str, Handler] | None = None,
         *,
+        environment: Mapping[str, str] | None = None,
         package: str = "lambdas",
         timer: Callable[[], float] = time.perf_counter,
         discover: bool = True,
-        capture_output: bool = True,
     ) -> None:
-        self._handlers: dict[str, Handler] = dict(handlers or {})
+        self.environment = dict(environment or {})
         self.package = package
         self.timer = timer
         self.discover = discover
-        # A function's prints (EMF metrics) go to its log in AWS, not the terminal.
-        self.capture_output = capture_output
+        self._functions: dict[str, LocalLambda] = {}
+        for name, handler in (handlers or {}).items():
+            self.register(name, handler)
 
     def register(self, name: str, handler: Handler) -> None:
-        self._handlers[name] = handler
+        self._functions[name] = self._local(name, handler)
 
     def cold_start(self) -> None:
-        """Forget what the functions built once per container (their cached `runtime()`), as
-        a new Lambda container would: the next call reads the environment again."""
-        for handler in self._handlers.values():
-            module = importlib.import_module(handler.__module__)
-            runtime = getattr(module, "runtime", None)
-            if callable(getattr(runtime, "cache_clear", None)):
-                runtime.cache_clear()  # type: ignore[union-attr]
+        """Every function's next call starts a new container: it reads its environment and
+        builds its clients again (`LocalLambda.cold_start`)."""
+        for function in self._functions.values():
+            function.cold_start()
 
-    def handler(self, name: str) -> Handler | None:
-        if name not in self._handlers and self.discover:
+    def function(self, name: str) -> LocalLambda | None:
+        if name not in self._functions and self.discover:
+            module = f"{self.package}.{name}.handler"
             try:
-                module = importlib.import_module(f"{self.package}.{name}.handler")
-            except ModuleNotFoundError:
+                found = importlib.util.find_spec(module) is not None
+            except ModuleNotFoundError:  # no package `lambdas.<name>` either
+                found = False
+            if not found:
                 return None
-            self._handlers[name] = module.handler
-        return self._handlers.get(name)
+            self._functions[name] = self._local(name, module)
+        return self._functions.get(name)
+
+    def _local(self, name: str, handler: str | Handler) -> LocalLambda:
+        return LocalLambda(
+            handler,
+            self.environment,
+            name=name,
+            timeout_seconds=FLOW_FUNCTION_TIMEOUT_SECONDS,
+            memory_mb=FLOW_FUNCTION_MEMORY_MB,
+            timer=self.timer,
+        )
 
     def invoke(
         self,
@@ -118,34 +113,21 @@ class LambdaRegistry:
         function_arn: str = "",
     ) -> tuple[dict[str, Any] | None, LambdaCall]:
         """(answer, call). The answer is None when Connect would take the Error branch."""
-        handler = self.handler(name)
-        if handler is None:
+        function = self.function(name)
+        if function is None:
             return None, LambdaCall(action, name, 0.0, "no such function")
-        context = FakeLambdaContext(
-            function_name=name,
-            time_limit_seconds=time_limit,
-            timer=self.timer,
-            invoked_function_arn=function_arn,
-        )
-        printed = io.StringIO()
-        capture = contextlib.redirect_stdout(printed) if self.capture_output else None
-        started = self.timer()
-        try:
-            with capture or contextlib.nullcontext():
-                raw = handler(json.loads(json.dumps(event)), context)
-        except Exception as error:  # any function error is Connect's Error branch
-            seconds = self.timer() - started
-            problem = f"raised {type(error).__name__}"
-            return None, LambdaCall(action, name, seconds, problem, printed.getvalue())
-        seconds = self.timer() - started
-        if seconds > time_limit:
+        ran = function.invoke(event, invoked_function_arn=function_arn or None)
+        if ran.error is not None:  # any function error is Connect's Error branch
+            problem = f"raised {type(ran.error).__name__}"
+            return None, LambdaCall(action, name, ran.seconds, problem, ran.output)
+        if ran.seconds > time_limit:
             problem = f"timed out after {time_limit:g} s"
-            return None, LambdaCall(action, name, seconds, problem, printed.getvalue())
-        answer, invalid = validate_answer(raw, response_type)
+            return None, LambdaCall(action, name, ran.seconds, problem, ran.output)
+        answer, invalid = validate_answer(ran.answer, response_type)
         if invalid is not None:
             problem = f"invalid answer: {invalid}"
-            return None, LambdaCall(action, name, seconds, problem, printed.getvalue())
-        return answer, LambdaCall(action, name, seconds, output=printed.getvalue())
+            return None, LambdaCall(action, name, ran.seconds, problem, ran.output)
+        return answer, LambdaCall(action, name, ran.seconds, output=ran.output)
 
 
 def validate_answer(raw: Any, response_type: str) -> tuple[dict[str, Any] | None, str | None]:

@@ -11,7 +11,6 @@ a callback booked after hours) is the outcome the ACD plays on.
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -21,8 +20,6 @@ from typing import Any
 import boto3
 
 from config import ContactCenterConfig
-from flowlang.loader import load_flow
-from flowlang.placeholders import find_placeholders
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
 from local_connect.flows import Contact, FlowInterpreter, FlowLibrary, LambdaRegistry
@@ -30,7 +27,6 @@ from local_connect.flows import FlowOutcome as InterpretedOutcome
 from local_connect.flows.environment import flow_lambda_environment
 from local_connect.flows.model import ScriptedCustomer
 from local_connect.rehearsal.routing import DEFAULT_PRIORITY, LAMBDA_ERRORS, FlowOutcome
-from local_connect.runtime.environment import environment
 from local_connect.runtime.local_aws import LOCAL_REGION
 from local_connect.runtime.resources import CUSTOMERS_TABLE, create_customers_table
 from local_connect.scenarios.traffic import ArrivingContact, Customer
@@ -43,15 +39,20 @@ def profile_id(customer: Customer) -> str:
 class FlowRouter:
     """An `EntryRouter` (local_connect.rehearsal.routing) that interprets the stage's flows.
 
-    Use as a context manager: it holds a moto account with the customers table and the flow
-    Lambdas' environment for as long as the day is routed.
+    Use as a context manager: it holds a moto account with the customers table for as long as
+    the day is routed; the flow Lambdas run in the local Lambda runtime with the environment
+    infra gives them.
     """
 
     def __init__(self, config: ContactCenterConfig, population: Sequence[Customer]) -> None:
         self.config = config
         self.population = population
         self.library = FlowLibrary.for_stage(config, region=LOCAL_REGION)
-        self.lambdas = LambdaRegistry()
+        self.lambdas = LambdaRegistry(
+            environment=flow_lambda_environment(
+                config, self.library, customers_table=CUSTOMERS_TABLE
+            )
+        )
         self.interpreter = FlowInterpreter(self.library, lambdas=self.lambdas)
         self.digits = {entry.intent: entry.digit for entry in config.routing.menu}
         self.flows = entry_flows(config)
@@ -68,40 +69,12 @@ class FlowRouter:
         create_customers_table(LOCAL_REGION, CUSTOMERS_TABLE)
         table = boto3.resource("dynamodb", region_name=LOCAL_REGION).Table(CUSTOMERS_TABLE)
         ProfileRepository(table).save_all(known_profiles(self.population))
-        self._stack.enter_context(
-            environment(
-                flow_lambda_environment(self.config, self.library, customers_table=CUSTOMERS_TABLE)
-            )
-        )
-        self.lambdas.cold_start()
+        # Each function starts cold on its first call; afterwards none keeps clients of this moto.
         self._stack.callback(self.lambdas.cold_start)
-        self._quiet_function_logs()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stack.close()
-
-    def _quiet_function_logs(self) -> None:
-        """A day is thousands of invocations: only the functions' warnings reach the terminal.
-        Powertools fixes a logger's level when its module is imported, so set it here and put
-        it back afterwards."""
-        assert self.library.stage is not None
-        called = {
-            reference.name
-            for name in self.config.flows
-            for reference in find_placeholders(load_flow(self.library.stage.flow_file(name)))
-            if reference.kind == "lambda"
-        }
-        for name in sorted(called):
-            handler = self.lambdas.handler(name)
-            logger = (
-                getattr(importlib.import_module(handler.__module__), "logger", None)
-                if handler
-                else None
-            )
-            if logger is not None:
-                self._stack.callback(logger.setLevel, logger.log_level)
-                logger.setLevel("WARNING")
 
     # -- routing -----------------------------------------------------------------------------
     def route(self, contact: ArrivingContact, at: datetime) -> FlowOutcome:

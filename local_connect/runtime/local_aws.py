@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from local_connect.runtime.environment import isolated_environment
 
 LOCAL_REGION = "us-east-1"
+LOCAL_ACCOUNT_ID = "123456789012"  # moto's default account, so local ARNs agree with moto's
 
 _SET = {
     "AWS_DEFAULT_REGION": LOCAL_REGION,

@@ -103,35 +103,30 @@ def chat(
     read: Read,
     write: Write,
 ) -> int:
-    from local_connect.flows.environment import QUIET_POWERTOOLS
-    from local_connect.runtime.environment import environment
+    from local_connect.chat.session import ChatEndedError, ChatRefusedError, ChatSession
 
-    # Before any handler is imported: Powertools reads its log level once, at import.
-    with environment(QUIET_POWERTOOLS):
-        from local_connect.chat.session import ChatEndedError, ChatRefusedError, ChatSession
-
-        waiting = {queue: args.waiting for queue in config.queues} if args.waiting else None
-        with ChatSession(config, at=at, waiting=waiting) as session:
-            name, email = args.name, args.email
-            if args.known:
-                name, email = _seed_known_customer(session, config, at)
-                write(f"(seeded customer profiles; you are {name} <{email}>)")
-            write(
-                f"{config.organisation} chat, stage '{config.stage}', flow "
-                f"'{config.chat.flow if config.chat else ''}': all local, no AWS account."
-            )
-            try:
-                name = name or _ask(read, "Your name: ")
-                topic = args.topic or _choose_topic(config, read, write)
-                messages = session.start(name, email=email or None, topic=topic)
-            except ChatRefusedError as refused:
-                write(f"The chat did not start: {refused}")
-                return 1
-            except EOFError:
-                return 0
-            _show(messages, config, write)
-            _status(session, write)
-            return _converse(session, config, read, write, ChatEndedError)
+    waiting = {queue: args.waiting for queue in config.queues} if args.waiting else None
+    with ChatSession(config, at=at, waiting=waiting) as session:
+        name, email = args.name, args.email
+        if args.known:
+            name, email = _seed_known_customer(session, config, at)
+            write(f"(seeded customer profiles; you are {name} <{email}>)")
+        write(
+            f"{config.organisation} chat, stage '{config.stage}', flow "
+            f"'{config.chat.flow if config.chat else ''}': all local, no AWS account."
+        )
+        try:
+            name = name or _ask(read, "Your name: ")
+            topic = args.topic or _choose_topic(config, read, write)
+            messages = session.start(name, email=email or None, topic=topic)
+        except ChatRefusedError as refused:
+            write(f"The chat did not start: {refused}")
+            return 1
+        except EOFError:
+            return 0
+        _show(messages, config, write)
+        _status(session, write)
+        return _converse(session, config, read, write, ChatEndedError)
 
 
 def _converse(

@@ -55,11 +55,7 @@ def register(subparsers: Any) -> None:
 def run_web(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     config = load_stage(args.stage)
     require_chat(config, args.stage)
-    from local_connect.flows.environment import QUIET_POWERTOOLS
-    from local_connect.runtime.environment import environment
-
-    # Before any handler is imported: Powertools reads its log level once, at import.
-    with environment(QUIET_POWERTOOLS), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=EMPTY_METRICS_WARNING, category=UserWarning)
         server = _server(config, args.port)
         try:

@@ -153,6 +153,7 @@ class _Instance:
 
     def __init__(self, config: ContactCenterConfig | None) -> None:
         from local_connect.flows import FlowLibrary, LambdaRegistry, StaticQueues
+        from local_connect.flows.environment import flow_lambda_environment
         from local_connect.flows.foreign import DEFAULT_QUEUE
 
         self.config = config
@@ -162,7 +163,8 @@ class _Instance:
             self.queues = StaticQueues(
                 capacity={n: q.max_contacts for n, q in config.queues.items() if q.max_contacts}
             )
-            self.lambdas = LambdaRegistry()
+            # The stage's flow Lambdas, in the local Lambda runtime with infra's environment.
+            self.lambdas = LambdaRegistry(environment=flow_lambda_environment(config, self.library))
         else:
             self.library = FlowLibrary(lambdas=[])
             self.default_queue = DEFAULT_QUEUE
@@ -282,22 +284,18 @@ def _arrival(
 
 @contextlib.contextmanager
 def _stage_lambdas(config: ContactCenterConfig | None, library: Any) -> Iterator[None]:
-    """With a stage, its flow Lambdas run for real: over moto, with an empty customers table and
-    the environment infra gives them. Without one, nothing to set up."""
+    """With a stage, its flow Lambdas run for real: over moto, with an empty customers table.
+    Without one, nothing to set up."""
     if config is None:
         yield
         return
     from moto import mock_aws
 
-    from local_connect.flows.environment import QUIET_POWERTOOLS, flow_lambda_environment
-    from local_connect.runtime.environment import environment
     from local_connect.runtime.resources import create_customers_table
 
-    # Powertools reads its log level at import: quiet before any handler is imported.
-    with mock_aws(), environment(QUIET_POWERTOOLS):
+    with mock_aws():
         create_customers_table(library.region)
-        with environment(flow_lambda_environment(config, library)):
-            yield
+        yield
 
 
 # -- output ------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,19 +86,6 @@ def task(attributes: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 def realworld_events(realworld_dir: Path) -> list[tuple[str, Any]]:
     folder = realworld_dir / "lambda_events"
     return [(path.name, json.loads(path.read_text())) for path in sorted(folder.glob("*.json"))]
-
-
-@dataclass
-class FakeLambdaContext:
-    """What Powertools' inject_lambda_context reads from Lambda's context object."""
-
-    function_name: str = "flow-function"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:flow-function"
-    aws_request_id: str = "5b8e8b4e-0000-4000-8000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 3000
 
 
 class DynamoDbCalls:

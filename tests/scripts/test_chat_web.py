@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from local_connect.chat.server import LocalChatServer, readable_output
+from local_connect.chat.server import LocalChatServer
 from scripts import cli
 from scripts.commands import chat_web
 from tests.scripts.cli_checks import one_error_line
@@ -65,27 +65,6 @@ def test_a_missing_package_is_named_with_how_to_install_it(
     assert one_error_line(capsys) == (
         "ccaas chat: --web needs the Python package 'websockets' (pip install websockets)"
     )
-
-
-def test_the_readable_form_of_what_handlers_print() -> None:
-    printed = "\n".join(
-        [
-            '{"_aws":{"Timestamp":1796193886583,"CloudWatchMetrics":[{"Namespace":"Local",'
-            '"Dimensions":[["service"]],"Metrics":[{"Name":"ChatStarted","Unit":"Count"},'
-            '{"Name":"SmsSpendUsd","Unit":"None"}]}]},"service":"chat-start-local",'
-            '"ChatStarted":[1.0],"SmsSpendUsd":[0.0075, 0.5]}',
-            '{"level":"WARNING","location":"handler:81","message":"customer table unavailable"}',
-            "",
-            "a plain print",
-        ]
-    )
-
-    assert readable_output(printed) == [
-        "metric ChatStarted = 1",
-        "metric SmsSpendUsd = 0.0075, 0.5",
-        "warning: customer table unavailable",
-        "a plain print",
-    ]
 
 
 def post(url: str, body: bytes, method: str = "POST") -> int:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.analytics import handler as analytics_handler
 from lambdas.analytics.logic import AggregateKey
@@ -17,14 +18,6 @@ from tests.conftest import Tables
 from tests.lambdas.analytics.ctr import DAY
 
 THRESHOLD_SECONDS = 20
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "analytics"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:analytics"
-    aws_request_id: str = "req-analytics"
 
 
 @dataclass
@@ -52,7 +45,9 @@ def nonzero(counters: dict[str, int]) -> dict[str, int]:
 
 
 @pytest.fixture()
-def analytics(tables: Tables, monkeypatch: pytest.MonkeyPatch) -> Iterator[Analytics]:
+def analytics(
+    tables: Tables, monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> Iterator[Analytics]:
     monkeypatch.setenv("METRICS_TABLE", "metrics")
     monkeypatch.setenv("CUSTOMERS_TABLE", "customers")
     monkeypatch.setenv("SERVICE_LEVEL_THRESHOLD_SECONDS", str(THRESHOLD_SECONDS))
@@ -61,7 +56,7 @@ def analytics(tables: Tables, monkeypatch: pytest.MonkeyPatch) -> Iterator[Analy
     analytics_handler.counter.cache_clear()
 
     def invoke(event: dict[str, Any]) -> dict[str, Any]:
-        return analytics_handler.handler(event, LambdaContext())  # type: ignore[arg-type]
+        return analytics_handler.handler(event, lambda_context)
 
     yield Analytics(
         invoke=invoke,

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
+from local_connect.runtime.lambda_runtime import LocalLambdaContext
+
 INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
 FLOW_ID = "99999999-8888-7777-6666-555555555555"
 SITE = "https://www.riverside-utilities.example"
@@ -24,14 +26,6 @@ TOPICS = [
     {"intent": "outage", "label": "Report an outage or service problem"},
     {"intent": "other", "label": "Anything else"},
 ]
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "chat-start"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:chat-start"
-    aws_request_id: str = "req-1"
 
 
 def rest_event(
@@ -158,7 +152,7 @@ def invoke(event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
     """(status, headers, parsed JSON body) of the handler's proxy response."""
     from lambdas.chat_start import handler
 
-    response = handler.handler(event, LambdaContext())
+    response = handler.handler(event, LocalLambdaContext("chat-start"))
     headers = {k: v for k, v in (response.get("headers") or {}).items()}
     for name, values in (response.get("multiValueHeaders") or {}).items():
         headers.setdefault(name, ",".join(values))

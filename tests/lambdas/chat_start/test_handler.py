@@ -11,13 +11,13 @@ import pytest
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
 from lambdas.common.settings import SettingsError
+from local_connect.runtime.lambda_runtime import LocalLambdaContext
 from tests.lambdas.chat_start.conftest import (
     FLOW_ID,
     INSTANCE_ID,
     SITE,
     WIDGET,
     ConnectStub,
-    LambdaContext,
     form,
     invoke,
     rest_event,
@@ -304,7 +304,7 @@ def test_invalid_settings_raise_so_api_gateway_answers_502_without_detail(
         # When a customer opens the chat, Then the function raises by the variable's name and
         # API Gateway answers its own 502, so neither the customer nor the log sees a value
         with pytest.raises(SettingsError, match=rf"{name} \({problem}\)") as raised:
-            handler.handler(rest_event(body=form()), LambdaContext())
+            handler.handler(rest_event(body=form()), LocalLambdaContext("chat-start"))
     finally:
         handler.runtime.cache_clear()
     if value:

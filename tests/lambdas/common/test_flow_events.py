@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +23,6 @@ from lambdas.common.flow_events import (
 )
 from lambdas.common.settings import RepeatContactSettings, SettingsError
 from tests.lambdas.connect_events import (
-    FakeLambdaContext,
     email_contact,
     realworld_events,
     sms_chat,
@@ -128,7 +128,9 @@ def test_broken_settings_are_a_fallback_reason_of_their_own() -> None:
     assert fallback_reason(raised.value) == "invalid_settings"
 
 
-def test_a_failing_safe_default_still_answers_the_last_resort() -> None:
+def test_a_failing_safe_default_still_answers_the_last_resort(
+    lambda_context: LambdaContext,
+) -> None:
     def broken_default() -> dict[str, str]:
         raise RuntimeError("settings unreadable")
 
@@ -138,4 +140,4 @@ def test_a_failing_safe_default_still_answers_the_last_resort() -> None:
     def handler(event: Any, context: Any) -> dict[str, str]:
         raise ValueError("boom +13125550143")
 
-    assert handler({}, FakeLambdaContext()) == {"ok": "no"}
+    assert handler({}, lambda_context) == {"ok": "no"}

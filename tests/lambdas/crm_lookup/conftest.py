@@ -9,12 +9,13 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
 from lambdas.common import aws as aws_clients
 from lambdas.common.profiles import ProfileRepository
 from lambdas.crm_lookup import handler as crm_handler
-from tests.lambdas.connect_events import DynamoDbCalls, FakeLambdaContext
+from tests.lambdas.connect_events import DynamoDbCalls
 from tests.lambdas.customers import NOW, create_customers_table, seed
 
 
@@ -43,13 +44,15 @@ class Crm:
 
 
 @pytest.fixture()
-def crm(repository: ProfileRepository, monkeypatch: pytest.MonkeyPatch) -> Crm:
+def crm(
+    repository: ProfileRepository, monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> Crm:
     current = crm_handler.Runtime(
         profiles=repository, repeat_window=timedelta(hours=48), clock=lambda: NOW
     )
     monkeypatch.setattr(crm_handler, "runtime", lambda: current)
     calls = DynamoDbCalls(repository.table.meta.client)
     return Crm(
-        invoke=lambda event: crm_handler.handler(event, FakeLambdaContext("crm_lookup")),
+        invoke=lambda event: crm_handler.handler(event, lambda_context),
         dynamodb=calls,
     )

@@ -10,13 +10,13 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from botocore.stub import Stubber
 
 from lambdas.common.aws import FLOW_CALL_WORST_CASE_SECONDS
 from lambdas.crm_lookup import handler as crm_handler
 from tests.lambdas.connect_events import (
-    FakeLambdaContext,
     email_contact,
     flow_event,
     log_output,
@@ -287,13 +287,13 @@ def test_metrics_count_lookups_hits_and_fallbacks(
 
 
 def test_settings_come_from_the_environment_once_per_container(
-    repository: Any, monkeypatch: pytest.MonkeyPatch
+    repository: Any, monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> None:
     monkeypatch.setenv("CUSTOMERS_TABLE", "customers")
     monkeypatch.setenv("REPEAT_WINDOW_HOURS", "12")
     crm_handler.runtime.cache_clear()
     try:
-        answer = crm_handler.handler(voice_call(JANE_PHONE), FakeLambdaContext("crm_lookup"))
+        answer = crm_handler.handler(voice_call(JANE_PHONE), lambda_context)
         assert crm_handler.runtime() is crm_handler.runtime()
         assert crm_handler.runtime().repeat_window.total_seconds() == 12 * 3600
     finally:
@@ -301,11 +301,13 @@ def test_settings_come_from_the_environment_once_per_container(
     assert answer["customerId"] == "c-jane"
 
 
-def test_missing_settings_answer_unknown_customer(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_settings_answer_unknown_customer(
+    monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> None:
     monkeypatch.delenv("CUSTOMERS_TABLE", raising=False)
     crm_handler.runtime.cache_clear()
     try:
-        answer = crm_handler.handler(voice_call(JANE_PHONE), FakeLambdaContext("crm_lookup"))
+        answer = crm_handler.handler(voice_call(JANE_PHONE), lambda_context)
     finally:
         crm_handler.runtime.cache_clear()
     assert (answer["customerFound"], answer["lookupStatus"]) == ("false", "fallback")
@@ -313,6 +315,7 @@ def test_missing_settings_answer_unknown_customer(monkeypatch: pytest.MonkeyPatc
 
 def test_broken_settings_are_logged_by_variable_name_never_with_the_environment(
     capsys: pytest.CaptureFixture[str],
+    lambda_context: LambdaContext,
 ) -> None:
     # Given Lambda's environment, its credentials first, without CUSTOMERS_TABLE
     secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -332,7 +335,7 @@ def test_broken_settings_are_logged_by_variable_name_never_with_the_environment(
             log_output(crm_handler.logger) as logs,
         ):
             # When a call comes in
-            answer = crm_handler.handler(voice_call(JANE_PHONE), FakeLambdaContext("crm_lookup"))
+            answer = crm_handler.handler(voice_call(JANE_PHONE), lambda_context)
     finally:
         crm_handler.runtime.cache_clear()
 

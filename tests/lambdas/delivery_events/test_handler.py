@@ -8,7 +8,6 @@ read there is handed to the function as Lambda's SNS event.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,10 @@ from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import Identifier
 from lambdas.common.settings import SettingsError
 from lambdas.common.suppression import SuppressionReason, SuppressionRepository
+from local_connect.runtime.lambda_runtime import LocalLambdaContext
 
 DOMAIN = "support.riverside-utilities.example"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:messaging-events"
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "delivery-events"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:delivery-events"
-    aws_request_id: str = "req-1"
 
 
 @pytest.fixture()
@@ -45,7 +37,7 @@ def env(tables: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 def invoke(event: dict[str, Any]) -> None:
     from lambdas.delivery_events import handler
 
-    handler.handler(event, LambdaContext())
+    handler.handler(event, LocalLambdaContext("delivery-events"))
 
 
 def sns_event(*messages: str | dict[str, Any]) -> dict[str, Any]:

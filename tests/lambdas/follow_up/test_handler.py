@@ -10,12 +10,12 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
 from lambdas.common.notifications import Notification, NotificationKind
 from lambdas.common.settings import SettingsError
 from lambdas.follow_up import handler as follow_up
-from tests.lambdas.connect_events import FakeLambdaContext
 
 
 def kinesis_event(payloads: list[bytes]) -> dict[str, Any]:
@@ -69,10 +69,12 @@ def queued(queue: Any) -> list[Notification]:
     return [Notification.model_validate_json(message.body) for message in messages]
 
 
-def test_follow_ups_reach_the_notify_queue_and_a_poison_record_fails_alone(queue: Any) -> None:
+def test_follow_ups_reach_the_notify_queue_and_a_poison_record_fails_alone(
+    queue: Any, lambda_context: LambdaContext
+) -> None:
     event = kinesis_event([contact("c-1", "callback"), b"{not json", contact("c-2", "sms")])
 
-    response = follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
+    response = follow_up.handler(event, lambda_context)
 
     assert response == {"batchItemFailures": [{"itemIdentifier": f"{1:056d}"}]}
     sent = sorted(queued(queue), key=lambda n: n.notification_id)
@@ -85,25 +87,26 @@ def test_follow_ups_reach_the_notify_queue_and_a_poison_record_fails_alone(queue
 
 def test_a_replayed_record_asks_for_the_same_notification_so_notify_sends_it_once(
     queue: Any,
+    lambda_context: LambdaContext,
 ) -> None:
     event = kinesis_event([contact("c-1", "sms")])
-    follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
-    follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
+    follow_up.handler(event, lambda_context)
+    follow_up.handler(event, lambda_context)
     ids = [n.notification_id for n in queued(queue)]
     assert ids == ["follow-up#c-1", "follow-up#c-1"]  # notify's idempotency key, twice
 
 
 def test_the_queue_url_is_read_once_per_container(
-    queue: Any, monkeypatch: pytest.MonkeyPatch
+    queue: Any, monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> None:
     # Given a container that has queued a follow-up
     event = kinesis_event([contact("c-1", "sms")])
-    follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
+    follow_up.handler(event, lambda_context)
 
     # When the environment changes under it (as it never does in Lambda)
     monkeypatch.setenv("NOTIFY_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/elsewhere")
     event = kinesis_event([contact("c-2", "sms")])
-    response = follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
+    response = follow_up.handler(event, lambda_context)
 
     # Then the container keeps the queue it read at its first follow-up
     assert response == {"batchItemFailures": []}
@@ -112,7 +115,7 @@ def test_the_queue_url_is_read_once_per_container(
 
 @pytest.mark.parametrize("url", [None, ""])
 def test_without_a_queue_url_records_owing_a_follow_up_fail_and_the_others_go_through(
-    monkeypatch: pytest.MonkeyPatch, url: str | None
+    monkeypatch: pytest.MonkeyPatch, url: str | None, lambda_context: LambdaContext
 ) -> None:
     # Given a container whose NOTIFY_QUEUE_URL is missing or empty
     if url is None:
@@ -123,7 +126,7 @@ def test_without_a_queue_url_records_owing_a_follow_up_fail_and_the_others_go_th
     try:
         # When a record that owes a follow-up arrives beside one that does not
         event = kinesis_event([contact("c-1", "none"), contact("c-2", "sms")])
-        response = follow_up.handler(event, FakeLambdaContext("follow-up"))  # type: ignore[arg-type]
+        response = follow_up.handler(event, lambda_context)
 
         # Then only the first is done; Kinesis retries the other, failed on the variable's name
         assert response == {"batchItemFailures": [{"itemIdentifier": f"{1:056d}"}]}

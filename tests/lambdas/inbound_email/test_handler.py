@@ -21,6 +21,7 @@ from botocore.stub import Stubber
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
 from lambdas.common.settings import SettingsError
+from local_connect.runtime.lambda_runtime import LocalLambdaContext
 
 DOMAIN = "support.riverside-utilities.example"
 HELP = f"help@{DOMAIN}"
@@ -28,14 +29,6 @@ BILLING = f"billing@{DOMAIN}"
 BUCKET = "riverside-inbound-mail"
 PREFIX = "inbound/"
 INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "inbound-email"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:inbound-email"
-    aws_request_id: str = "req-1"
 
 
 @dataclass
@@ -79,7 +72,7 @@ def connect(tables: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectStu
 def invoke(event: dict[str, Any]) -> dict[str, str]:
     from lambdas.inbound_email import handler
 
-    return handler.handler(event, LambdaContext())
+    return handler.handler(event, LocalLambdaContext("inbound-email"))
 
 
 def ses_event(

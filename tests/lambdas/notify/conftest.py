@@ -25,17 +25,6 @@ FROM_ADDRESS = f"no-reply@{DOMAIN}"
 
 
 @dataclass
-class LambdaContext:
-    function_name: str = "notify"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:notify"
-    aws_request_id: str = "req-1"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
-@dataclass
 class Sms:
     """The stubbed End User Messaging client and every request it received."""
 

@@ -22,7 +22,8 @@ from lambdas.common.notifications import (
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
 from lambdas.common.settings import SettingsError
 from lambdas.common.suppression import Suppression, SuppressionReason, SuppressionRepository
-from tests.lambdas.notify.conftest import FROM_ADDRESS, LambdaContext, Sms, sqs_event
+from local_connect.runtime.lambda_runtime import LocalLambdaContext
+from tests.lambdas.notify.conftest import FROM_ADDRESS, Sms, sqs_event
 
 JANE_PHONE = "+13125550143"
 JANE_EMAIL = "jane.doe@example.com"
@@ -64,7 +65,7 @@ def run(event: dict[str, Any], now: datetime) -> dict[str, Any]:
     from lambdas.notify import handler
 
     handler.runtime().clock = lambda: now
-    return dict(handler.handler(event, LambdaContext()))
+    return dict(handler.handler(event, LocalLambdaContext("notify", timeout_seconds=30)))
 
 
 def test_reminder_is_texted_in_the_customers_language_and_time_zone(
@@ -338,4 +339,4 @@ def test_invalid_settings_raise_so_sqs_redelivers_the_whole_batch(
     # When a batch arrives, Then the invocation raises by the variable's name, so no record of
     # the batch is deleted: SQS redelivers them until the dead-letter queue takes them
     with pytest.raises(SettingsError, match=rf"{name} \({problem}\)"):
-        handler.handler(event, LambdaContext())
+        handler.handler(event, LocalLambdaContext("notify", timeout_seconds=30))

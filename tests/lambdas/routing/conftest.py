@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
 from config import ContactCenterConfig
@@ -16,7 +17,7 @@ from lambdas.common import aws as aws_clients
 from lambdas.common.profiles import ProfileRepository
 from lambdas.common.routing_rules import RoutingRules
 from lambdas.routing import handler as routing_handler
-from tests.lambdas.connect_events import INSTANCE_ARN, DynamoDbCalls, FakeLambdaContext
+from tests.lambdas.connect_events import INSTANCE_ARN, DynamoDbCalls
 from tests.lambdas.customers import NOW, create_customers_table, seed
 
 
@@ -61,12 +62,15 @@ class Routing:
 
 @pytest.fixture()
 def routing(
-    repository: ProfileRepository, dev_rules: RoutingRules, monkeypatch: pytest.MonkeyPatch
+    repository: ProfileRepository,
+    dev_rules: RoutingRules,
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: LambdaContext,
 ) -> Routing:
     current = routing_handler.Runtime(rules=dev_rules, profiles=repository, clock=lambda: NOW)
     monkeypatch.setattr(routing_handler, "runtime", lambda: current)
     return Routing(
-        invoke=lambda event: routing_handler.handler(event, FakeLambdaContext("routing")),
+        invoke=lambda event: routing_handler.handler(event, lambda_context),
         dynamodb=DynamoDbCalls(repository.table.meta.client),
         rules=dev_rules,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +16,6 @@ from hypothesis import strategies as st
 
 from lambdas.routing import handler as routing_handler
 from tests.lambdas.connect_events import (
-    FakeLambdaContext,
     email_contact,
     log_output,
     realworld_events,
@@ -158,12 +158,13 @@ def test_malformed_event_answers_the_default_queue(routing: Routing, event: Any)
 
 def test_broken_rules_in_the_environment_answer_the_last_resort(
     monkeypatch: pytest.MonkeyPatch,
+    lambda_context: LambdaContext,
 ) -> None:
     monkeypatch.setenv("CUSTOMERS_TABLE", "customers")
     monkeypatch.setenv("ROUTING_RULES", '{"default_queue": "general", "queues": {}}')
     routing_handler.runtime.cache_clear()
     try:
-        answer = routing_handler.handler(voice_call(JANE_PHONE), FakeLambdaContext("routing"))
+        answer = routing_handler.handler(voice_call(JANE_PHONE), lambda_context)
     finally:
         routing_handler.runtime.cache_clear()
     assert answer == routing_handler.LAST_RESORT
@@ -171,7 +172,7 @@ def test_broken_rules_in_the_environment_answer_the_last_resort(
 
 
 def test_rules_are_read_from_the_environment(
-    repository: Any, dev_rules: Any, monkeypatch: pytest.MonkeyPatch
+    repository: Any, dev_rules: Any, monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> None:
     monkeypatch.setenv("CUSTOMERS_TABLE", "customers")
     monkeypatch.setenv("ROUTING_RULES", dev_rules.model_dump_json())
@@ -179,7 +180,7 @@ def test_rules_are_read_from_the_environment(
     try:
         answer = routing_handler.handler(
             voice_call(UNKNOWN_PHONE, parameters={"intent": "appointment"}),
-            FakeLambdaContext("routing"),
+            lambda_context,
         )
     finally:
         routing_handler.runtime.cache_clear()
@@ -187,7 +188,7 @@ def test_rules_are_read_from_the_environment(
 
 
 def test_rules_are_read_once_per_container(
-    repository: Any, dev_rules: Any, monkeypatch: pytest.MonkeyPatch
+    repository: Any, dev_rules: Any, monkeypatch: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> None:
     # Given a container that has read its rules
     monkeypatch.setenv("CUSTOMERS_TABLE", "customers")
@@ -200,7 +201,7 @@ def test_rules_are_read_once_per_container(
         monkeypatch.setenv("ROUTING_RULES", "{}")
         answer = routing_handler.handler(
             voice_call(UNKNOWN_PHONE, parameters={"intent": "appointment"}),
-            FakeLambdaContext("routing"),
+            lambda_context,
         )
 
         # Then the container keeps routing by the rules it read

@@ -13,7 +13,6 @@ import pytest
 from moto import mock_aws
 
 from config import ContactCenterConfig
-from lambdas.common import aws as aws_clients
 from lambdas.common.profiles import ProfileRepository
 from lambdas.common.routing_rules import RoutingRules
 from local_connect.flows import (
@@ -26,7 +25,6 @@ from local_connect.flows import (
     UnsupportedActionError,
 )
 from local_connect.flows.environment import flow_lambda_environment, routing_rules
-from local_connect.runtime.environment import environment
 from tests.flowlang.realworld import FLOW_FOLDERS, real_exports
 from tests.lambdas.customers import (
     JANE_EMAIL,
@@ -277,18 +275,13 @@ def real_stage(
     dev_config: ContactCenterConfig, table_definitions: dict[str, dict[str, Any]]
 ) -> Iterator[FlowInterpreter]:
     library = FlowLibrary.for_stage(dev_config)
-    lambdas = LambdaRegistry()
-    with mock_aws(), environment(flow_lambda_environment(dev_config, library)):
+    lambdas = LambdaRegistry(environment=flow_lambda_environment(dev_config, library))
+    with mock_aws():
         create_customers_table(table_definitions)
         # The handlers read the wall clock, not the interpreter's `at`: history is seeded from it.
         seed(ProfileRepository(boto3.resource("dynamodb").Table("customers")), datetime.now(UTC))
-        aws_clients.dynamodb_table.cache_clear()
-        for name in ("crm_lookup", "routing"):
-            lambdas.handler(name)
+        yield FlowInterpreter(library, lambdas=lambdas)  # each function starts cold
         lambdas.cold_start()
-        yield FlowInterpreter(library, lambdas=lambdas)
-        lambdas.cold_start()
-        aws_clients.dynamodb_table.cache_clear()
 
 
 def test_real_lambdas_recognise_a_vip_caller_and_route_her_first(
