@@ -5,9 +5,7 @@ counting in memory (`records_only`). Either way the KPIs are derived from the ro
 
 from __future__ import annotations
 
-import contextlib
-import io
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from typing import Any
@@ -15,10 +13,9 @@ from typing import Any
 import boto3
 
 from config import ContactCenterConfig
-from lambdas.analytics import handler
 from lambdas.analytics.repository import MetricsRepository
 from local_connect.records import ContactRecordStream, MetricRow, metric_rows
-from local_connect.runtime.environment import isolated_environment
+from local_connect.runtime.lambda_runtime import LocalLambda
 from local_connect.runtime.local_aws import LOCAL_REGION
 from local_connect.runtime.resources import LocalResources, create_resources
 
@@ -59,68 +56,46 @@ class AnalyticsStage:
         from local_connect.runtime.moto_transactions import item_level_rollback
 
         names = LocalResources()
-        settings = {
-            "AWS_DEFAULT_REGION": self.region,
-            "METRICS_TABLE": names.metrics_table,
-            "CUSTOMERS_TABLE": names.customers_table,
-            "CUSTOMER_HISTORY": "false",
-            "SERVICE_LEVEL_THRESHOLD_SECONDS": str(service_level_seconds),
-            "METRICS_RETENTION_DAYS": str(config.retention.metrics_days),
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        }
-        # Powertools reads the namespace once, when the handler module is imported.
-        namespace = handler.metrics.provider.namespace or "ContactCenterLocal"
+        analytics = LocalLambda(
+            "lambdas.analytics.handler",
+            {
+                "METRICS_TABLE": names.metrics_table,
+                "CUSTOMERS_TABLE": names.customers_table,
+                "CUSTOMER_HISTORY": "false",
+                "SERVICE_LEVEL_THRESHOLD_SECONDS": str(service_level_seconds),
+                "METRICS_RETENTION_DAYS": str(config.retention.metrics_days),
+                "POWERTOOLS_METRICS_NAMESPACE": "ContactCenterLocal",
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": "WARNING",
+            },
+            name="analytics-local",
+            memory_mb=1024,
+            region=self.region,
+        )
         batches = 0
-        with (
-            mock_aws(),
-            item_level_rollback(),
-            isolated_environment(settings),
-            _namespace(handler.metrics.provider, namespace),
-            contextlib.redirect_stdout(io.StringIO()),  # the handler's EMF metrics
-        ):
+        with mock_aws(), item_level_rollback():
             create_resources(names, region=self.region)
             stream = ContactRecordStream(
                 boto3.client("kinesis", region_name=self.region), names.contact_record_stream
             )
             stream.put(records)
-            handler.settings.cache_clear()
-            handler.counter.cache_clear()
-            # The Logger keeps the level and the stream it had at import: quiet it for the day.
-            level = handler.logger.log_level
-            handler.logger.setLevel("WARNING")
             try:
                 for event in stream.lambda_events(self.batch_size):
-                    response = handler.handler(event, _LambdaContext())  # type: ignore[arg-type]
+                    response = analytics.invoke(event).result()
                     batches += 1
                     if response.get("batchItemFailures"):
                         failed = len(response["batchItemFailures"])
                         raise RuntimeError(f"analytics failed {failed} contact record(s)")
-                table = boto3.resource("dynamodb", region_name=self.region).Table(
-                    names.metrics_table
-                )
-                start, end = _records_window(records)
-                rows = MetricsRepository(table, retention_days=1).read_intervals(start, end)
             finally:
-                handler.logger.setLevel(level)
-                handler.settings.cache_clear()
-                handler.counter.cache_clear()
+                analytics.cold_start()  # no client of this day's moto outlives it
+            table = boto3.resource("dynamodb", region_name=self.region).Table(names.metrics_table)
+            start, end = _records_window(records)
+            rows = MetricsRepository(table, retention_days=1).read_intervals(start, end)
         return (
             list(rows),
             f"counted by the analytics handler from {len(records):,} records in {batches} "
             "Kinesis batches read back from the contact-record stream",
         )
-
-
-@contextlib.contextmanager
-def _namespace(provider: Any, namespace: str) -> Iterator[None]:
-    """The metrics provider's namespace for the block, put back afterwards."""
-    saved = provider.namespace
-    provider.namespace = namespace
-    try:
-        yield
-    finally:
-        provider.namespace = saved
 
 
 def _records_window(records: Sequence[Mapping[str, Any]]) -> tuple[datetime, datetime]:
@@ -131,10 +106,3 @@ def _records_window(records: Sequence[Mapping[str, Any]]) -> tuple[datetime, dat
     ]
     first = datetime.combine(min(starts).date(), clock(0), tzinfo=UTC)
     return first, datetime.combine(max(starts).date(), clock(0), tzinfo=UTC) + timedelta(days=2)
-
-
-class _LambdaContext:
-    function_name = "analytics-local"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:analytics-local"
-    aws_request_id = "local"

@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     if args.records_out is not None:
         writable_dir(args.records_out, "--records-out")
     # Not at `ccaas` start-up: the rehearsal loads the flow Lambdas and the analytics handler,
-    # whose Powertools settings are fixed when they are imported (see `report.count_records`).
+    # whose Powertools settings are fixed when they are imported (see `LocalLambda`).
     from local_connect.records.presentation import kpi_legend, kpi_table
     from local_connect.rehearsal import AnalyticsStage, comparison_table, draw_day, rehearse
 

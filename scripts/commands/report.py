@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,8 +30,8 @@ from lambdas.analytics.repository import MetricsRepository
 from lambdas.common.contact_records import ContactRecord
 from local_connect.records import MetricRow
 from local_connect.records.presentation import channel_lines, kpi_legend, kpi_table, write_chart
-from local_connect.runtime.environment import isolated_environment
-from local_connect.runtime.local_aws import LOCAL_REGION, offline_aws
+from local_connect.runtime.lambda_runtime import LocalLambda
+from local_connect.runtime.local_aws import LOCAL_ACCOUNT_ID, LOCAL_REGION, offline_aws
 from local_connect.runtime.resources import LocalResources, create_resources
 from scripts.cli_support import (
     NOT_JSON,
@@ -286,12 +285,7 @@ def local_metrics_table(
 
     from local_connect.runtime.moto_transactions import item_level_rollback
 
-    quiet = {  # Powertools reads these on every flush: set only while the tables live
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    with isolated_environment(quiet), mock_aws(), item_level_rollback():
+    with mock_aws(), item_level_rollback():
         names = LocalResources()
         create_resources(names, region=LOCAL_REGION)
         with reporter.task("counting contact records", len(records)) as counted:
@@ -309,11 +303,8 @@ def count_records(
     advance: Callable[[int], object],
 ) -> None:
     """Delivers the records to the analytics handler as Kinesis batches of `REPLAY_BATCH`."""
-    # Imported inside `local_metrics_table`'s quiet environment, not at `ccaas` start-up:
-    # Powertools fixes the handler's log level and metrics namespace when the module is imported.
-    from lambdas.analytics import handler
-
-    os.environ.update(
+    analytics = LocalLambda(
+        "lambdas.analytics.handler",
         {
             "METRICS_TABLE": metrics_table,
             "CUSTOMERS_TABLE": customers_table,
@@ -321,18 +312,23 @@ def count_records(
             "REPEAT_WINDOW_HOURS": str(config.routing.repeat_contact.window_hours),
             "METRICS_RETENTION_DAYS": str(config.retention.metrics_days),
             "CONTACT_HISTORY_DAYS": str(config.retention.contact_history_days),
-        }
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+        },
+        name="analytics-local",
+        memory_mb=1024,
     )
-    handler.settings.cache_clear()
-    handler.counter.cache_clear()
-    for start in range(0, len(records), REPLAY_BATCH):
-        batch = records[start : start + REPLAY_BATCH]
-        event = kinesis_event(batch, first_sequence=start)
-        response = handler.handler(event, _Context())  # type: ignore[arg-type]
-        if response.get("batchItemFailures"):
-            failed = len(response["batchItemFailures"])
-            raise ProblemsFound(f"the analytics handler failed {failed} contact record(s)")
-        advance(len(batch))
+    try:
+        for start in range(0, len(records), REPLAY_BATCH):
+            batch = records[start : start + REPLAY_BATCH]
+            response = analytics.invoke(kinesis_event(batch, first_sequence=start)).result()
+            if response.get("batchItemFailures"):
+                failed = len(response["batchItemFailures"])
+                raise ProblemsFound(f"the analytics handler failed {failed} contact record(s)")
+            advance(len(batch))
+    finally:
+        analytics.cold_start()  # no client of these moto tables outlives them
 
 
 def kinesis_event(records: Sequence[Mapping[str, Any]], *, first_sequence: int) -> dict[str, Any]:
@@ -351,19 +347,12 @@ def kinesis_event(records: Sequence[Mapping[str, Any]], *, first_sequence: int) 
                 "eventVersion": "1.0",
                 "eventID": f"shardId-000000000000:{first_sequence + offset:056d}",
                 "eventName": "aws:kinesis:record",
-                "awsRegion": "us-east-1",
-                "eventSourceARN": "arn:aws:kinesis:us-east-1:000000000000:stream/contact-records",
+                "awsRegion": LOCAL_REGION,
+                "eventSourceARN": f"arn:aws:kinesis:{LOCAL_REGION}:{LOCAL_ACCOUNT_ID}:stream/contact-records",
             }
             for offset, record in enumerate(records)
         ]
     }
-
-
-class _Context:
-    function_name = "analytics-local"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:analytics-local"
-    aws_request_id = "local"
 
 
 def remote_table(args: argparse.Namespace, config: ContactCenterConfig, reporter: Reporter) -> Any:
