@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Each command's name and parser, for the tests and the generated reference pages."""
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sorted(action.choices.items()))
+
+
 def _version() -> str:
     try:
         return version("serverless-contact-center")

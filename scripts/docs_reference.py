@@ -58,16 +58,13 @@ def pages() -> dict[Path, str]:
 
 def command_helps() -> dict[str, str]:
     """`ccaas <command> --help` for every command, at a fixed width whatever the terminal."""
-    from scripts.cli import build_parser
+    from scripts.cli import build_parser, subcommands
 
-    parser = build_parser()
-    subparsers = next(
-        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
-    )
+    commands = subcommands(build_parser())
     width = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = HELP_WIDTH  # argparse sizes its help from the terminal
     try:
-        return {name: command.format_help() for name, command in sorted(subparsers.choices.items())}
+        return {name: command.format_help() for name, command in commands.items()}
     finally:
         if width is None:
             del os.environ["COLUMNS"]

@@ -12,7 +12,14 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 PLAIN_STEPS = 4  # a plain-text task reports at 25, 50, 75 and 100 %
 
@@ -20,7 +27,9 @@ PLAIN_STEPS = 4  # a plain-text task reports at 25, 50, 75 and 100 %
 class Task:
     """One counted piece of work; `advance` as items finish."""
 
-    def __init__(self, report: Progress | None, task_id: int, total: int, plain: Reporter) -> None:
+    def __init__(
+        self, report: Progress | None, task_id: TaskID, total: int, plain: Reporter
+    ) -> None:
         self._bar = report
         self._task_id = task_id
         self._total = total
@@ -31,7 +40,7 @@ class Task:
     def advance(self, count: int = 1) -> None:
         self._done += count
         if self._bar is not None:
-            self._bar.update(self._task_id, completed=self._done)  # type: ignore[arg-type]
+            self._bar.update(self._task_id, completed=self._done)
             return
         passed = False
         while self._total and self._done * PLAIN_STEPS >= self._next_plain * self._total:
@@ -75,7 +84,7 @@ class Reporter:
         """A counted step: a bar on a terminal, a line per quarter otherwise."""
         self.step(f"{text} ({total:,})")
         if not (self.enabled and self.live):
-            yield Task(None, 0, total if self.enabled else 0, self)
+            yield Task(None, TaskID(0), total if self.enabled else 0, self)
             return
         with Progress(
             TextColumn("  {task.description}"),

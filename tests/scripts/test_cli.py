@@ -9,6 +9,7 @@ command without hostile-input cases fails `test_every_command_has_hostile_input_
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.cli import build_parser, main
+from scripts.cli import build_parser, main, subcommands
 
 UNWRITABLE = "/proc/ccaas-nowhere/out"  # /proc refuses new entries, even to root
 FLOW = Path(__file__).parents[1] / "local_connect" / "flows" / "fixtures" / "wait_for_customer.json"
@@ -119,14 +120,8 @@ CASES: dict[str, list[Hostile]] = {
 }
 
 
-def subcommands() -> list[str]:
-    actions = build_parser()._subparsers._group_actions  # type: ignore[union-attr]
-    choices = next(a for a in actions if isinstance(a, argparse._SubParsersAction)).choices
-    return sorted(choices)
-
-
 def test_every_command_has_hostile_input_cases() -> None:
-    assert sorted(CASES) == subcommands()
+    assert sorted(CASES) == list(subcommands(build_parser()))
 
 
 @pytest.fixture
@@ -206,11 +201,10 @@ def test_version_names_the_installed_package(capsys: pytest.CaptureFixture[str])
 
 def test_every_command_has_a_summary_a_description_and_two_examples() -> None:
     parser = build_parser()
-    actions = parser._subparsers._group_actions  # type: ignore[union-attr]
-    subparsers = next(a for a in actions if isinstance(a, argparse._SubParsersAction))
-    summaries = {choice.dest: choice.help for choice in subparsers._choices_actions}
-    for name, command in subparsers.choices.items():
-        assert summaries[name], name
+    listing = parser.format_help()
+    for name, command in subcommands(parser).items():
+        summary = re.search(rf"^\s+{re.escape(name)}\s+(\S.*)$", listing, flags=re.MULTILINE)
+        assert summary, f"{name}: no one-line summary in `ccaas --help`"
         text = command.format_help()
         assert text.count(f"ccaas {name}") >= 3, f"{name}: usage plus two examples\n{text}"
         assert "`" not in (command.description or "").split("\n", 1)[0], name
