@@ -12,13 +12,13 @@ import argparse
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from scripts.cli import build_parser, main, subcommands
+from tests.scripts.cli_checks import only_aws_settings
 
 UNWRITABLE = "/proc/ccaas-nowhere/out"  # /proc refuses new entries, even to root
 FLOW = Path(__file__).parents[1] / "local_connect" / "flows" / "fixtures" / "wait_for_customer.json"
@@ -141,27 +141,6 @@ def files(tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def isolated_aws(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Callable[[dict[str, str]], None]:
-    """No AWS settings but the ones a case names: no ~/.aws files, no instance metadata (which
-    would otherwise be asked for credentials over the network)."""
-
-    def apply(environment: dict[str, str]) -> None:
-        import os
-
-        for name in [n for n in os.environ if n.startswith("AWS_")]:
-            monkeypatch.delenv(name)
-        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        for name, value in environment.items():
-            monkeypatch.setenv(name, value)
-
-    return apply
-
-
 @pytest.mark.parametrize(
     "case",
     [
@@ -173,10 +152,10 @@ def isolated_aws(
 def test_hostile_input_gets_one_line_and_a_meaningful_exit_code(
     case: Hostile,
     files: dict[str, str],
-    isolated_aws: Callable[[dict[str, str]], None],
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    isolated_aws(case.environment)
+    only_aws_settings(monkeypatch, **case.environment)
     argv = case.argv.format(**files).split()
     try:
         code = main(argv)
