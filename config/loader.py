@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from config.model import ContactCenterConfig
 
 CONFIG_DIR = Path(__file__).resolve().parent
+PEOPLE_SUFFIX = ".people.yaml"
 
 
 class ConfigError(Exception):
@@ -27,7 +28,7 @@ class ConfigError(Exception):
 def load_stage(stage: str) -> ContactCenterConfig:
     path = CONFIG_DIR / f"{stage}.yaml"
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")))
+        known = ", ".join(sorted(p.stem for p in stage_files(CONFIG_DIR)))
         raise ConfigError(
             str(path), [f"stage '{stage}' has no config file (known stages: {known})"]
         )
@@ -43,6 +44,18 @@ def load_stage(stage: str) -> ContactCenterConfig:
             ],
         )
     return config
+
+
+def stage_files(directory: Path) -> list[Path]:
+    """The stage configs in `directory`: every YAML file except the people files beside them."""
+    return sorted(
+        path for path in directory.glob("*.yaml") if not path.name.endswith(PEOPLE_SUFFIX)
+    )
+
+
+def people_file(stage_file: Path) -> Path:
+    """Where a stage's people may live apart from its config (a team can keep it out of git)."""
+    return stage_file.with_name(f"{stage_file.stem}{PEOPLE_SUFFIX}")
 
 
 def load_config(path: Path) -> ContactCenterConfig:
@@ -62,7 +75,7 @@ def shared_identity_problems(config: ContactCenterConfig, path: Path) -> list[st
     if not (config.channels.email and email is not None and email.create_identity):
         return []
     problems = []
-    for other_path in sorted(path.parent.glob("*.yaml")):
+    for other_path in stage_files(path.parent):
         if other_path.resolve() == path.resolve():
             continue
         try:
@@ -86,15 +99,36 @@ def shared_identity_problems(config: ContactCenterConfig, path: Path) -> list[st
 
 
 def _read(path: Path) -> ContactCenterConfig:
+    raw = read_yaml(path)
+    people_path = people_file(path)
+    if not people_path.is_file():
+        return parse_config(raw, source=str(path))
+    source = f"{path} with {people_path.name}"
+    people = read_yaml(people_path)
+    if not isinstance(people, dict) or set(people) != {"people"}:
+        raise ConfigError(
+            str(people_path), ["the file must hold one top-level key, people:, and nothing else"]
+        )
+    if isinstance(raw, dict) and "people" in raw:
+        raise ConfigError(
+            source,
+            [f"people: is set in both {path.name} and {people_path.name}; keep it in one of them"],
+        )
+    if isinstance(raw, dict):
+        raw = {**raw, "people": people["people"]}
+    return parse_config(raw, source=source)
+
+
+def read_yaml(path: Path) -> Any:
+    """The YAML document in `path`; an unreadable file is a ConfigError naming it."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError(str(path), [f"cannot read: {error.strerror}"]) from None
     except UnicodeDecodeError as error:
         raise ConfigError(str(path), [f"not a UTF-8 text file (byte {error.start})"]) from None
     except yaml.YAMLError as error:
         raise ConfigError(str(path), [f"not valid YAML: {error}"]) from None
-    return parse_config(raw, source=str(path))
 
 
 def parse_config(raw: Any, source: str = "<config>") -> ContactCenterConfig:

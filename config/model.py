@@ -15,20 +15,15 @@ from collections.abc import Mapping
 from datetime import date, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
+
+from config.people import PeopleConfig
+from config.primitives import EMAIL_ADDRESS, E164Prefix, ResourceName, StrictModel
 
 CONNECT_ALIAS = re.compile(r"^(?!d-)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,43}[a-zA-Z0-9])?$")
-NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # Reserved for documentation and testing (RFC 2606, RFC 6761): never delegated, never verifiable.
 RESERVED_TLDS = ("example", "test", "invalid", "localhost")
@@ -79,31 +74,6 @@ class FlowType(StrEnum):
     AGENT_TRANSFER = "AGENT_TRANSFER"
     QUEUE_TRANSFER = "QUEUE_TRANSFER"
     CAMPAIGN = "CAMPAIGN"
-
-
-def _e164_prefix(value: str) -> str:
-    if not re.match(r"^\+[1-9]\d{0,10}$", value):
-        raise ValueError(f"'{value}' is not an E.164 prefix (a '+', the country code, then digits)")
-    return value
-
-
-def _name(value: str) -> str:
-    if not NAME.match(value):
-        raise ValueError(
-            f"'{value}' is not a valid name: use lower-case letters, digits and '_', "
-            "starting with a letter (at most 63 characters)"
-        )
-    return value
-
-
-E164Prefix = Annotated[str, AfterValidator(_e164_prefix)]
-ResourceName = Annotated[str, AfterValidator(_name)]
-
-
-class StrictModel(BaseModel):
-    """Unknown keys are typos in a hand-edited file: reject them rather than ignore them."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
 class InstanceConfig(StrictModel):
@@ -490,7 +460,7 @@ class AlarmsConfig(StrictModel):
     service_level_threshold_seconds: int = Field(default=20, ge=1, le=3600)
     notify_email: str | None = Field(
         default=None,
-        pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$",
+        pattern=EMAIL_ADDRESS.pattern,
         description="Subscribed to the alarm topic (AWS asks it to confirm). Required with "
         "`protect_data`.",
     )
@@ -519,6 +489,10 @@ class ContactCenterConfig(StrictModel):
     survey: SurveyConfig = SurveyConfig()
     retention: RetentionConfig = RetentionConfig()
     alarms: AlarmsConfig = AlarmsConfig()
+    people: PeopleConfig | None = Field(
+        default=None,
+        description="Agents and supervisors; may live in <stage>.people.yaml beside the stage file.",
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -620,6 +594,15 @@ class ContactCenterConfig(StrictModel):
                     "alarms.notify_email",
                     "is required when protect_data is true (production): the alarms need "
                     "someone subscribed to their topic",
+                )
+            )
+        if self.people is not None:
+            problems.extend(
+                self.people.reference_problems(
+                    identity_management=self.instance.identity_management,
+                    routing_profiles=self.routing_profiles,
+                    queues=self.queues,
+                    flow_types={name: flow.type.value for name, flow in self.flows.items()},
                 )
             )
         return problems
