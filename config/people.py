@@ -283,8 +283,9 @@ class PeopleConfig(StrictModel):
                     problems.append(
                         (
                             f"{base}.flow",
-                            f"flow '{quick_connect.flow}' is {flow_type}; a "
-                            f"{quick_connect.type} quick connect needs a {wanted} flow",
+                            # No "; " in the reason: the model joins its problems with it.
+                            f"flow '{quick_connect.flow}' is {flow_type}, but a "
+                            f"{quick_connect.type} quick connect needs a flow of type {wanted}",
                         )
                     )
         if not self.supervisors():
