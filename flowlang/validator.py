@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from flowlang import lex
 from flowlang.catalog import (
     ASYNCHRONOUS_LAMBDA_LIMIT,
     CATALOG,
@@ -186,6 +187,9 @@ class _Checker:
                 )
                 continue
             self._parameters(action, spec)
+            if action.type == lex.ACTION_TYPE:
+                for level, reason in lex.lex_findings(action):
+                    self.add(action.identifier, reason, level)
             self._conditions(action, spec)
             self._error_types(action)
             self._placement(action, spec)
@@ -426,6 +430,8 @@ class _Checker:
                     needed.add("InvalidPhoneNumber")
             else:
                 needed |= {"NoMatchingCondition", "InputTimeLimitExceeded"}
+        if lex.needs_timeout_branch(action):
+            needed.add("InputTimeLimitExceeded")
         if action.type == "Compare" and not action.transitions.conditions:
             needed.discard("NoMatchingCondition")
         if action.type == "CheckMetricData" and str(parameters.get("MetricType", "")).startswith(

@@ -975,3 +975,121 @@ def test_content_length_counts_settings_as_the_stage_resolves_them(
     assert problems_of(document) == []
     (problem,) = problems_of(document, stage=dev_stage)
     assert problem.reason.startswith("content is 256,001 characters as deployed")
+
+
+# --- ConnectParticipantWithLexBot ---------------------------------------------------------------
+
+BOT_ALIAS = "arn:aws:lex:us-east-1:111122223333:bot-alias/ABCDEFGHIJ/TSTALIASID"
+
+
+def _with_bot(parameters: dict[str, Any], conditions: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """The base flow with a bot between the greeting and the lookup."""
+    document = base_flow()
+    find(document, "greet")["Transitions"] = {
+        "NextAction": "bot",
+        "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "bot"}],
+    }
+    document["Actions"].append(
+        action(
+            "bot",
+            "ConnectParticipantWithLexBot",
+            {"Text": "How can I help?", **parameters},
+            "lookup",
+            [("NoMatchingCondition", "lookup"), ("NoMatchingError", "lookup")],
+            conditions,
+        )
+    )
+    return document
+
+
+def test_a_bot_by_alias_arn_reference_or_placeholder_passes_strictly() -> None:
+    for alias in (BOT_ALIAS, "$.FlowAttributes.botAlias", "${setting:organisation}"):
+        document = _with_bot(
+            {"LexV2Bot": {"AliasArn": alias}, "LexSessionAttributes": {"customer_id": "$.x"}},
+            [("Equals", "CheckBalance", "bye")],
+        )
+        assert problems_of(document) == [], alias
+
+
+LEX_DEFECTS: dict[str, tuple[dict[str, Any], list[tuple[str, str, str]], Problem]] = {
+    "alias not an object": (
+        {"LexV2Bot": BOT_ALIAS},
+        [],
+        Problem(
+            SRC,
+            "bot",
+            'LexV2Bot must be {"AliasArn": the bot alias ARN or a JSONPath reference}',
+        ),
+    ),
+    "empty alias": (
+        {"LexV2Bot": {"AliasArn": " "}},
+        [],
+        Problem(SRC, "bot", "LexV2Bot AliasArn is empty"),
+    ),
+    "alias that is no ARN": (
+        {"LexV2Bot": {"AliasArn": "my-bot"}},
+        [],
+        Problem(
+            SRC,
+            "bot",
+            "LexV2Bot AliasArn 'my-bot' is neither a bot alias ARN "
+            "(arn:aws:lex:REGION:ACCOUNT:bot-alias/BOT_ID/ALIAS_ID) nor a JSONPath reference",
+            WARNING,
+        ),
+    ),
+    "Lex V1 bot": (
+        {"LexBot": {"Name": "Old", "Region": "us-east-1", "Alias": "prod"}},
+        [],
+        Problem(
+            SRC,
+            "bot",
+            "LexBot names an Amazon Lex V1 bot; Lex V1 support ended on 15 September 2025: "
+            "use LexV2Bot with the bot alias ARN",
+            WARNING,
+        ),
+    ),
+    "session attribute not text": (
+        {"LexV2Bot": {"AliasArn": BOT_ALIAS}, "LexSessionAttributes": {"tries": 2}},
+        [],
+        Problem(
+            SRC,
+            "bot",
+            "LexSessionAttributes 'tries' must be text (a value or a JSONPath reference), "
+            "found int",
+        ),
+    ),
+    "chat timeout of the wrong shape": (
+        {"LexV2Bot": {"AliasArn": BOT_ALIAS}, "LexTimeoutSeconds": "300"},
+        [],
+        Problem(SRC, "bot", 'LexTimeoutSeconds must be {"Text": seconds} (the chat timeout)'),
+    ),
+    "chat timeout without its branch": (
+        {"LexV2Bot": {"AliasArn": BOT_ALIAS}, "LexTimeoutSeconds": {"Text": "300"}},
+        [],
+        Problem(
+            SRC,
+            "bot",
+            "ConnectParticipantWithLexBot can fail with InputTimeLimitExceeded but has no "
+            "branch for it",
+            WARNING,
+        ),
+    ),
+    "intent name with a space": (
+        {"LexV2Bot": {"AliasArn": BOT_ALIAS}},
+        [("Equals", " manifest", "bye")],
+        Problem(
+            SRC,
+            "bot",
+            "condition compares the intent name with ' manifest', which no Lex intent can be "
+            "called (letters, digits, _ or -): its branch is never taken",
+            WARNING,
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("defect", sorted(LEX_DEFECTS))
+def test_each_bot_defect_is_reported_exactly(defect: str) -> None:
+    parameters, conditions, expected = LEX_DEFECTS[defect]
+
+    assert problems_of(_with_bot(parameters, conditions)) == [expected]
