@@ -10,6 +10,9 @@ Only built when `channels.chat` is on. What it makes:
   stage's throttle is one bucket for everybody, so a single script could use it up and lock
   every real customer out, and every chat it starts lands in an agent's queue. The static site
   gets no web ACL (cached public files; nothing to protect that costs us more than the ACL).
+  The same web ACL refuses, before API Gateway or the function is paid for, bodies over
+  `MAX_CHAT_BODY_BYTES` (413) and POSTs that are not `application/json` (415); the local server
+  (`ccaas chat --web`) gives the same answers from the same definitions (config/chat_settings.py).
 - The widget (web/): built at synth by `node web/build.mjs` (amazon-connect-chatjs vendored
   from node_modules at the version package-lock.json pins), uploaded with `config.json` that
   carries the API URL, to a private bucket served only through CloudFront with origin access
@@ -58,7 +61,15 @@ from constructs import Construct, IConstruct
 
 from config import ContactCenterConfig
 from config.chat_settings import API_STAGE as STAGE_NAME
-from config.chat_settings import CHATS_PATH, chat_topics
+from config.chat_settings import (
+    BODY_TOO_LARGE,
+    CHAT_CONTENT_TYPE,
+    CHATS_PATH,
+    MAX_CHAT_BODY_BYTES,
+    NOT_JSON,
+    Refusal,
+    chat_topics,
+)
 from infra.constructs.connect_core import ConnectCore
 from infra.constructs.data import DataStore, bucket_removal, settle_auto_delete_provider
 from infra.constructs.flows import ContactFlows
@@ -591,13 +602,19 @@ class Chat(Construct):
             self,
             "ApiFirewall",
             scope="REGIONAL",
-            description="Chat API: chat starts per client IP",
+            description="Chat API: chat starts per client IP, body size and media type",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             visibility_config=_visibility(f"{self.config.instance.alias}-chat-api"),
             custom_response_bodies={
                 "busy": wafv2.CfnWebACL.CustomResponseBodyProperty(
                     content_type="APPLICATION_JSON", content=busy
-                )
+                ),
+                **{
+                    refusal.error: wafv2.CfnWebACL.CustomResponseBodyProperty(
+                        content_type="APPLICATION_JSON", content=refusal.body
+                    )
+                    for refusal in (BODY_TOO_LARGE, NOT_JSON)
+                },
             },
             rules=[
                 wafv2.CfnWebACL.RuleProperty(
@@ -618,7 +635,34 @@ class Chat(Construct):
                         )
                     ),
                     visibility_config=_visibility("chat-starts-per-ip"),
-                )
+                ),
+                _refuse(
+                    "chat-body-size",
+                    1,
+                    BODY_TOO_LARGE,
+                    wafv2.CfnWebACL.StatementProperty(
+                        size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                            # Bodies beyond what WAF inspects (16 KB on API Gateway) match
+                            # unmeasured: https://docs.aws.amazon.com/waf/latest/APIReference/API_Body.html
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")
+                            ),
+                            comparison_operator="GT",
+                            size=MAX_CHAT_BODY_BYTES,
+                            text_transformations=[_NO_TRANSFORMATION],
+                        )
+                    ),
+                ),
+                _refuse(
+                    "chat-json-only",
+                    2,
+                    NOT_JSON,
+                    wafv2.CfnWebACL.StatementProperty(
+                        and_statement=wafv2.CfnWebACL.AndStatementProperty(
+                            statements=[_is_post(), _not_json()]
+                        )
+                    ),
+                ),
             ],
         )
         wafv2.CfnWebACLAssociation(
@@ -655,6 +699,60 @@ def _cfn(construct: Construct) -> CfnElement:
     resource = construct.node.default_child
     assert isinstance(resource, CfnElement)
     return resource
+
+
+_NO_TRANSFORMATION = wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+
+
+def _refuse(
+    name: str, priority: int, refusal: Refusal, statement: wafv2.CfnWebACL.StatementProperty
+) -> wafv2.CfnWebACL.RuleProperty:
+    """A rule that blocks what `statement` matches with `refusal`'s status and JSON body."""
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        action=wafv2.CfnWebACL.RuleActionProperty(
+            block=wafv2.CfnWebACL.BlockActionProperty(
+                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                    response_code=refusal.status, custom_response_body_key=refusal.error
+                )
+            )
+        ),
+        statement=statement,
+        visibility_config=_visibility(name),
+    )
+
+
+def _is_post() -> wafv2.CfnWebACL.StatementProperty:
+    """POST only: CORS preflights (OPTIONS) carry no body and no content type."""
+    return wafv2.CfnWebACL.StatementProperty(
+        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(method={}),
+            positional_constraint="EXACTLY",
+            search_string="POST",
+            text_transformations=[_NO_TRANSFORMATION],
+        )
+    )
+
+
+def _not_json() -> wafv2.CfnWebACL.StatementProperty:
+    """A Content-Type other than application/json (parameters such as charset allowed)."""
+    return wafv2.CfnWebACL.StatementProperty(
+        not_statement=wafv2.CfnWebACL.NotStatementProperty(
+            statement=wafv2.CfnWebACL.StatementProperty(
+                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                        single_header={"Name": "content-type"}
+                    ),
+                    positional_constraint="STARTS_WITH",
+                    search_string=CHAT_CONTENT_TYPE,
+                    text_transformations=[
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+                    ],
+                )
+            )
+        )
+    )
 
 
 def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:

@@ -21,7 +21,14 @@ from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
 
 from config import ContactCenterConfig
-from config.chat_settings import chat_topics
+from config.chat_settings import (
+    BODY_TOO_LARGE,
+    CHAT_CONTENT_TYPE,
+    MAX_CHAT_BODY_BYTES,
+    NOT_JSON,
+    Refusal,
+    chat_topics,
+)
 from infra.constructs.chat import (
     STAGE_BURST_LIMIT,
     STAGE_RATE_LIMIT,
@@ -208,8 +215,8 @@ def test_gateway_refusals_are_json_without_internals(built: Built) -> None:
 
 
 def test_waf_limits_chat_starts_per_ip_on_the_stage(built: Built) -> None:
-    acl_id, acl = built.one("AWS::WAFv2::WebACL")
-    (rule,) = acl["Properties"]["Rules"]
+    acl_id, _ = built.one("AWS::WAFv2::WebACL")
+    rule = waf_rules(built)["chat-starts-per-ip"]
     rate = rule["Statement"]["RateBasedStatement"]
     assert (rate["Limit"], rate["AggregateKeyType"]) == (WAF_RATE_LIMIT, "IP")
     assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
@@ -217,6 +224,49 @@ def test_waf_limits_chat_starts_per_ip_on_the_stage(built: Built) -> None:
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     stage_id, _ = built.one("AWS::ApiGateway::Stage")
     assert stage_id in json.dumps(association["Properties"]["ResourceArn"])
+
+
+def waf_rules(built: Built) -> dict[str, dict[str, Any]]:
+    _, acl = built.one("AWS::WAFv2::WebACL")
+    return {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+
+
+def refused_with(built: Built, rule: dict[str, Any], refusal: Refusal) -> bool:
+    """The rule blocks with the refusal's status and exactly its JSON body."""
+    _, acl = built.one("AWS::WAFv2::WebACL")
+    response = rule["Action"]["Block"]["CustomResponse"]
+    body = acl["Properties"]["CustomResponseBodies"][response["CustomResponseBodyKey"]]
+    return (response["ResponseCode"], body) == (
+        refusal.status,
+        {"ContentType": "APPLICATION_JSON", "Content": refusal.body},
+    )
+
+
+def test_waf_refuses_bodies_over_the_limit_and_any_it_cannot_measure(built: Built) -> None:
+    rule = waf_rules(built)["chat-body-size"]
+    size = rule["Statement"]["SizeConstraintStatement"]
+    # WAF sees at most the first 16 KB of an API Gateway body; MATCH refuses anything longer
+    # instead of letting it through half-measured.
+    assert size["FieldToMatch"] == {"Body": {"OversizeHandling": "MATCH"}}
+    assert (size["ComparisonOperator"], size["Size"]) == ("GT", MAX_CHAT_BODY_BYTES)
+    assert MAX_CHAT_BODY_BYTES < 16 * 1024
+    assert refused_with(built, rule, BODY_TOO_LARGE)
+
+
+def test_waf_refuses_posts_that_are_not_json(built: Built) -> None:
+    rule = waf_rules(built)["chat-json-only"]
+    method, not_json = rule["Statement"]["AndStatement"]["Statements"]
+    assert method["ByteMatchStatement"]["FieldToMatch"] == {"Method": {}}
+    assert method["ByteMatchStatement"]["SearchString"] == "POST"
+    content_type = not_json["NotStatement"]["Statement"]["ByteMatchStatement"]
+    assert content_type["FieldToMatch"] == {"SingleHeader": {"Name": "content-type"}}
+    assert (content_type["PositionalConstraint"], content_type["SearchString"]) == (
+        "STARTS_WITH",
+        CHAT_CONTENT_TYPE,
+    )
+    assert content_type["TextTransformations"] == [{"Priority": 0, "Type": "LOWERCASE"}]
+    assert refused_with(built, rule, NOT_JSON)
+    assert sorted(rule["Priority"] for rule in waf_rules(built).values()) == [0, 1, 2]
 
 
 def test_function_gets_the_chat_flow_origins_and_topics(
