@@ -37,6 +37,11 @@ class SecurityProfile(StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
 
+    @property
+    def connect_name(self) -> str:
+        """Its name in the deployed instance: what the CSV export writes and smoke looks for."""
+        return f"ContactCenter{self.value.capitalize()}"
+
 
 class PhoneType(StrEnum):
     SOFT_PHONE = "SOFT_PHONE"

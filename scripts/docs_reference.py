@@ -64,12 +64,23 @@ def command_helps() -> dict[str, str]:
     width = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = HELP_WIDTH  # argparse sizes its help from the terminal
     try:
-        return {name: command.format_help() for name, command in commands.items()}
+        return {name: _with_actions(command) for name, command in commands.items()}
     finally:
         if width is None:
             del os.environ["COLUMNS"]
         else:
             os.environ["COLUMNS"] = width
+
+
+def _with_actions(command: argparse.ArgumentParser) -> str:
+    """A command's help, then each of its actions' (`ccaas people import`), if it has any."""
+    from scripts.cli import subcommands
+
+    text = command.format_help()
+    if any(isinstance(action, argparse._SubParsersAction) for action in command._actions):
+        for action in subcommands(command).values():
+            text += f"\n{action.format_help()}"
+    return text
 
 
 def config_page() -> str:
@@ -85,7 +96,7 @@ def config_page() -> str:
         sections.append(
             "\n".join(
                 [
-                    f"## `{title}`" if title else "## Top level",
+                    f"## `{title}`{_variant(model)}" if title else "## Top level",
                     "",
                     *([" ".join(description.split()), ""] if description else []),
                     "| field | type | default | limits | description |",
@@ -98,14 +109,27 @@ def config_page() -> str:
     return "\n".join(sections)
 
 
+def _variant(model: Mapping[str, Any]) -> str:
+    """Which member of a tagged union a section is (a quick connect of `type: queue`)."""
+    tag = model.get("properties", {}).get("type", {}).get("const")
+    return f" (type: {tag})" if tag else ""
+
+
 def _models(
-    model: Mapping[str, Any], definitions: Mapping[str, Any], path: str
+    model: Mapping[str, Any],
+    definitions: Mapping[str, Any],
+    path: str,
+    outer: tuple[int, ...] = (),
 ) -> Iterator[tuple[str, Mapping[str, Any], str]]:
-    """The model at `path`, then every model nested in it, depth first, once each."""
+    """The model at `path`, then every model nested in it, depth first, once each. A model
+    that holds itself (a hierarchy group's groups) is shown once, where it first appears."""
     yield path.rstrip("."), model, path
     for name, field in model.get("properties", {}).items():
         for nested, suffix in _nested(field, definitions):
-            yield from _models(nested, definitions, f"{path}{name}{suffix}.")
+            if id(nested) not in (*outer, id(model)):
+                yield from _models(
+                    nested, definitions, f"{path}{name}{suffix}.", (*outer, id(model))
+                )
 
 
 def _nested(field: Mapping[str, Any], definitions: Mapping[str, Any]) -> Iterator[tuple[Any, str]]:
@@ -113,7 +137,7 @@ def _nested(field: Mapping[str, Any], definitions: Mapping[str, Any]) -> Iterato
         target = _resolve(field["$ref"], definitions)
         if "enum" not in target:  # an enum is a type, shown in its field's row, not a section
             yield target, ""
-    for option in field.get("anyOf", []):
+    for option in [*field.get("anyOf", []), *field.get("oneOf", [])]:
         yield from _nested(option, definitions)
     if isinstance(field.get("items"), dict):
         for nested, suffix in _nested(field["items"], definitions):
@@ -141,6 +165,10 @@ def _type(field: Mapping[str, Any], definitions: Mapping[str, Any]) -> str:
         target = _resolve(field["$ref"], definitions)
         if "enum" in target:
             return " or ".join(f"`{value}`" for value in target["enum"])
+        return "section"
+    if "const" in field:
+        return f"`{field['const']}`"
+    if "oneOf" in field:
         return "section"
     if "anyOf" in field:
         options = [_type(option, definitions) for option in field["anyOf"]]

@@ -55,6 +55,19 @@ CASES: dict[str, list[Hostile]] = {
             environment=REGION_NO_CREDENTIALS,
         ),
     ],
+    "people": [
+        Hostile("people import {binary} --stage dev --out {missing}", "UTF-8"),
+        Hostile("people import {missing} --stage dev --out {missing}", "no such file"),
+        Hostile(
+            f"people import {{flow}} --stage dev --out {UNWRITABLE}/p.yaml", "cannot be written"
+        ),
+        Hostile("people import {flow} --stage nosuch", "no config file"),
+        Hostile("people import {flow} --stage dev", "exists (pass --force"),
+        Hostile("people import {not_records} --stage dev --out {missing}", "line 1", exit_code=1),
+        Hostile("people export --stage nosuch", "no config file"),
+        Hostile(f"people export --stage dev --out {UNWRITABLE}/u.csv", "cannot be written"),
+        Hostile("people fire --stage dev", "invalid choice: 'fire'"),
+    ],
     "rehearse": [
         Hostile("rehearse --scenario {binary}", "UTF-8", environment=USER_AWS),
         Hostile(f"rehearse --chart {UNWRITABLE}/day.png", "cannot be written"),
