@@ -48,6 +48,10 @@ KPI_METRICS = {
     "identified": ("ContactsIdentified", MetricUnit.Count),
     "repeat": ("RepeatContacts", MetricUnit.Count),
     "queue_wait_handled": ("QueueAnswerTime", MetricUnit.Seconds),
+    "bot_contacts": ("BotContacts", MetricUnit.Count),
+    "bot_contained": ("BotContained", MetricUnit.Count),
+    "bot_escalated": ("BotEscalated", MetricUnit.Count),
+    "bot_abandoned": ("BotAbandoned", MetricUnit.Count),
 }
 HANDLE_TIME_PARTS = ("talk", "hold", "acw")
 ANSWERED_IN_THRESHOLD_METRIC = "ContactsAnsweredInThreshold"

@@ -47,6 +47,13 @@ the `queueName` attribute our flows set before transferring to a queue, else "")
 - self_service: inbound and ended in the flow without reaching a queue or an agent.
 - identified / repeat: inbound contacts of a known customer / those of them with an earlier
   contact by the same customer on any channel within the repeat window (48 h by default).
+- bot_contacts: handed to the self-service bot (the entry flows set `self_service_outcome` to
+  `in_bot` before the bot and copy the bot's outcome over it after). Of them: bot_contained,
+  the bot fulfilled the request and the contact never queued; bot_abandoned, the contact ended
+  while still in the bot (the outcome is still `in_bot`); bot_escalated, every other one (the
+  customer asked for an agent, the bot could not match or fulfil, or queued after all). Each
+  also counts under `<counter>:<intent>` (`self_service_intent`, "" when the bot learnt none),
+  so the KPIs exist per intent as well as per channel and queue.
 """
 
 from __future__ import annotations
@@ -82,6 +89,18 @@ HOLD = "hold"
 ACW = "acw"
 IDENTIFIED = "identified"
 REPEAT = "repeat"
+BOT_CONTACTS = "bot_contacts"
+BOT_CONTAINED = "bot_contained"
+BOT_ESCALATED = "bot_escalated"
+BOT_ABANDONED = "bot_abandoned"
+BOT_COUNTERS = (BOT_CONTACTS, BOT_CONTAINED, BOT_ESCALATED, BOT_ABANDONED)
+
+# The contract between the flows and the fulfillment function (docs/self-service.md): the
+# function sets these session attributes, the flows copy them into contact attributes.
+BOT_OUTCOME_ATTRIBUTE = "self_service_outcome"
+BOT_INTENT_ATTRIBUTE = "self_service_intent"
+BOT_FULFILLED = "fulfilled"
+IN_BOT = "in_bot"  # set by the flows before the bot: still there when the contact ended in it
 
 # Started by someone other than the customer, or a continuation of an earlier contact.
 _NOT_CUSTOMER_STARTED = frozenset(
@@ -108,6 +127,12 @@ def answered_within(threshold_seconds: int) -> str:
 
 def dequeued_within(threshold_seconds: int) -> str:
     return f"dequeued_within_{threshold_seconds}s"
+
+
+def per_intent(counter: str, intent: str) -> str:
+    """A bot counter of one intent: `bot_contained:CheckAppointment` (Lex intent names have no
+    colon, so the name splits back unambiguously)."""
+    return f"{counter}:{intent}"
 
 
 class MalformedRecordError(ValueError):
@@ -250,6 +275,18 @@ def outcome(record: ContactRecord) -> str:
     return "self_service" if is_inbound(record) else "ended_in_flow"
 
 
+def bot_counter(record: ContactRecord) -> str | None:
+    """Which of contained / escalated / abandoned a bot contact is; None: it met no bot."""
+    outcome = record.attributes.get(BOT_OUTCOME_ATTRIBUTE)
+    if not outcome:
+        return None
+    if outcome == IN_BOT:
+        return BOT_ABANDONED
+    if outcome == BOT_FULFILLED and not record.was_queued and not record.reached_agent:
+        return BOT_CONTAINED
+    return BOT_ESCALATED
+
+
 def contribution(
     record: ContactRecord, *, threshold_seconds: int, customer: CustomerFacts
 ) -> Contribution:
@@ -282,6 +319,12 @@ def contribution(
         counters[QUEUE_FULL] = 1
     elif inbound and not record.reached_agent:
         counters[SELF_SERVICE] = 1
+    bot = bot_counter(record)
+    if bot is not None:
+        intent = record.attributes.get(BOT_INTENT_ATTRIBUTE) or ""
+        for name in (BOT_CONTACTS, bot):
+            counters[name] = 1
+            counters[per_intent(name, intent)] = 1
     agent = record.agent
     if record.reached_agent and agent is not None:
         counters[HANDLED] = 1
@@ -460,6 +503,10 @@ class Kpis:
     acw: int = 0
     identified: int = 0
     repeat: int = 0
+    bot_contacts: int = 0
+    bot_contained: int = 0
+    bot_escalated: int = 0
+    bot_abandoned: int = 0
 
     @classmethod
     def from_counters(cls, counters: Mapping[str, int], *, threshold_seconds: int) -> Kpis:
@@ -513,6 +560,33 @@ class Kpis:
     @property
     def self_service_rate(self) -> float | None:
         return self.self_service / self.inbound if self.inbound else None
+
+    @property
+    def containment_rate(self) -> float | None:
+        """Bot contacts the bot fulfilled without a queue / bot contacts."""
+        return self.bot_contained / self.bot_contacts if self.bot_contacts else None
+
+    @property
+    def bot_abandonment_rate(self) -> float | None:
+        """Bot contacts that ended while still in the bot / bot contacts."""
+        return self.bot_abandoned / self.bot_contacts if self.bot_contacts else None
+
+    @property
+    def escalation_rate(self) -> float | None:
+        """Bot contacts that left the bot for an agent's queue / bot contacts."""
+        return self.bot_escalated / self.bot_contacts if self.bot_contacts else None
+
+
+def bot_intents(rows: Iterable[tuple[AggregateKey, Mapping[str, int]]]) -> dict[str, Kpis]:
+    """The bot KPIs per intent over the given rows (intent "" : the bot learnt none)."""
+    table: dict[str, Kpis] = {}
+    for _, counters in rows:
+        for name, value in counters.items():
+            counter, separator, intent = name.partition(":")
+            if separator and counter in BOT_COUNTERS:
+                kpis = table.setdefault(intent, Kpis())
+                setattr(kpis, counter, getattr(kpis, counter) + int(value))
+    return dict(sorted(table.items()))
 
 
 def summarize(

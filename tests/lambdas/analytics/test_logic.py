@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -334,3 +335,84 @@ def test_any_order_duplication_and_batching_counts_each_contact_once_from_its_ne
         }
 
     assert clean(totals) == clean(expected)
+
+
+# -- the self-service bot ------------------------------------------------------------------------
+
+
+def bot_contact(contact_id: str, outcome: str, intent: str = "", **kwargs: Any) -> dict:
+    attributes = {"self_service_outcome": outcome}
+    if intent:
+        attributes["self_service_intent"] = intent
+    return ctr.ctr(contact_id, started=ctr.at(9, 0), attributes=attributes, **kwargs)
+
+
+def test_a_contact_the_bot_fulfilled_without_a_queue_is_contained_under_its_intent() -> None:
+    assert counters(bot_contact("c-1", "fulfilled", "CheckAppointment")) == {
+        "contacts": 1,
+        "inbound": 1,
+        "self_service": 1,
+        "bot_contacts": 1,
+        "bot_contacts:CheckAppointment": 1,
+        "bot_contained": 1,
+        "bot_contained:CheckAppointment": 1,
+    }
+
+
+def test_a_contact_the_bot_escalated_counts_escalated_in_its_queue() -> None:
+    escalated = bot_contact("c-2", "escalate", "TalkToAgent", queue="general", wait=30, talk=60)
+    found = counters(escalated)
+    assert {name: found[name] for name in found if name.startswith("bot_")} == {
+        "bot_contacts": 1,
+        "bot_contacts:TalkToAgent": 1,
+        "bot_escalated": 1,
+        "bot_escalated:TalkToAgent": 1,
+    }
+    assert found["answered"] == 1
+
+
+def test_a_fulfilled_contact_that_queued_after_all_is_escalated_not_contained() -> None:
+    found = counters(bot_contact("c-3", "fulfilled", "CheckBalance", queue="billing", wait=5))
+    assert found["bot_escalated"] == 1 and "bot_contained" not in found
+
+
+def test_a_contact_that_ended_in_the_bot_is_abandoned_with_no_intent_learnt() -> None:
+    found = counters(bot_contact("c-4", "in_bot"))
+    assert found["bot_abandoned"] == 1 and found["bot_abandoned:"] == 1
+
+
+def test_a_contact_that_never_met_the_bot_has_no_bot_counter() -> None:
+    assert not [name for name in counters(ctr.voice_handled()) if name.startswith("bot_")]
+
+
+def test_bot_kpis_from_hand_computed_records() -> None:
+    # Given 10 bot contacts: 6 contained (4 appointment, 2 balance), 3 escalated (2 asked for
+    # an agent, 1 failed balance), 1 abandoned before saying anything, and a call with no bot.
+    records = [bot_contact(f"a{n}", "fulfilled", "CheckAppointment") for n in range(4)]
+    records += [bot_contact(f"b{n}", "fulfilled", "CheckBalance") for n in range(2)]
+    records += [bot_contact(f"t{n}", "escalate", "TalkToAgent", queue="general") for n in range(2)]
+    records += [bot_contact("f0", "failed", "CheckBalance", queue="billing")]
+    records += [bot_contact("x0", "in_bot"), ctr.voice_handled()]
+    changes = [
+        plan_change(
+            parse(record), version_of(parse(record)), None, threshold_seconds=20, customer=NOBODY
+        )
+        for record in records
+    ]
+    rows = net_deltas(change for change in changes if change is not None)
+
+    total = Kpis()
+    for kpis in logic.summarize(rows.items(), threshold_seconds=20, by_queue=False).values():
+        total.add(kpis)
+    by_intent = logic.bot_intents(rows.items())
+
+    # Then the rates are 6/10, 1/10 and 3/10, and per intent as counted by hand.
+    assert (total.bot_contacts, total.bot_contained, total.bot_escalated) == (10, 6, 3)
+    assert total.containment_rate == pytest.approx(0.6)
+    assert total.bot_abandonment_rate == pytest.approx(0.1)
+    assert total.escalation_rate == pytest.approx(0.3)
+    assert sorted(by_intent) == ["", "CheckAppointment", "CheckBalance", "TalkToAgent"]
+    assert by_intent["CheckBalance"].containment_rate == pytest.approx(2 / 3)
+    assert by_intent["TalkToAgent"].escalation_rate == 1.0
+    assert by_intent[""].bot_abandonment_rate == 1.0
+    assert Kpis().containment_rate is None
