@@ -15,7 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import (
     APIGatewayRestResolver,
     CORSConfig,
@@ -36,12 +36,12 @@ from lambdas.chat_start.service import (
     ChatStarter,
     ChatUnavailableError,
 )
+from lambdas.common import tracing
 from lambdas.common.aws import dynamodb_table
 from lambdas.common.profiles import ProfileRepository
 from lambdas.common.settings import ContactHistorySettings
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 # The customer watches a spinner meanwhile: StartChatContact usually answers in well under a
@@ -186,7 +186,7 @@ def runtime() -> Runtime:
 @logger.inject_lambda_context(
     correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True
 )
-@tracer.capture_lambda_handler
+@tracing.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return runtime().app.resolve(event, context)

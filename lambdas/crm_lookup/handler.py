@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lambdas.common import tracing
 from lambdas.common.aws import dynamodb_table
 from lambdas.common.flow_events import parse_flow_event, safe_flow_answer
 from lambdas.common.identification import lookup_keys, masked
@@ -29,7 +30,6 @@ from lambdas.common.settings import RepeatContactSettings
 from lambdas.crm_lookup.logic import screen_pop, unknown_customer
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 FALLBACK = unknown_customer(None, status="fallback").as_attributes()
@@ -57,7 +57,7 @@ def runtime() -> Runtime:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @safe_flow_answer(lambda: FALLBACK, last_resort=FALLBACK, logger=logger, metrics=metrics)
-@tracer.capture_lambda_handler(capture_response=False)  # answers hold names: keep them out
+@tracing.capture_lambda_handler(capture_response=False)  # answers hold names: keep them out
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     request = parse_flow_event(event)
     logger.append_keys(contact_id=request.contact_id, channel=request.channel)

@@ -13,12 +13,13 @@ from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser.models import SnsModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from lambdas.common import tracing
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.masking import mask_email, mask_phone
 from lambdas.common.settings import CustomersTableSettings
@@ -26,7 +27,6 @@ from lambdas.common.suppression import SuppressionRepository
 from lambdas.delivery_events.logic import interpret
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 
@@ -39,7 +39,7 @@ def suppressions() -> SuppressionRepository:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@tracing.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> None:
     try:

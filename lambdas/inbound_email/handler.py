@@ -16,12 +16,13 @@ from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pydantic import Field, Json, ValidationError
 
+from lambdas.common import tracing
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.masking import mask_email
@@ -41,7 +42,6 @@ from lambdas.inbound_email.logic import (
 from lambdas.inbound_email.models import SesEvent, SesMessage
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 
@@ -120,7 +120,7 @@ def process(message: SesMessage) -> str:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@tracing.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     try:

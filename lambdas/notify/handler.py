@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -33,6 +33,7 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from lambdas.common import tracing
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.notifications import Notification
 from lambdas.common.profiles import ProfileRepository
@@ -43,7 +44,6 @@ from lambdas.notify.logic import Delivery, DeliveryDeferred, SendingWindow
 from lambdas.notify.service import NotificationService, NotifySettings, masked_address
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 # Deferrals at night can make every record of a batch "fail"; that is expected, not an error.
 processor = BatchProcessor(
@@ -162,7 +162,7 @@ def record_handler(record: SqsRecordModel) -> None:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@tracing.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     runtime().idempotency.register_lambda_context(context)

@@ -20,12 +20,13 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field, Json
 
+from lambdas.common import tracing
 from lambdas.common.aws import dynamodb_table
 from lambdas.common.flow_events import (
     FlowRequest,
@@ -48,7 +49,6 @@ from lambdas.routing.logic import (
 )
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 # Only if even the rules cannot be read: an empty queue ARN sends the flow's "set queue" block
@@ -98,7 +98,7 @@ def default_answer() -> dict[str, str]:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @safe_flow_answer(default_answer, last_resort=LAST_RESORT, logger=logger, metrics=metrics)
-@tracer.capture_lambda_handler(capture_response=False)
+@tracing.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     request = parse_flow_event(event)
     logger.append_keys(contact_id=request.contact_id, channel=request.channel)
