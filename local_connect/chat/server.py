@@ -6,7 +6,9 @@ One process holds the whole local deployment:
   `config.json` pointing the page at this server (and chatjs's participant endpoint here too);
 - `POST /api/chats`: the real chat_start handler in the local Lambda runtime, invoked with an
   API Gateway REST proxy event; its DynamoDB is moto and its `connect:StartChatContact` is the
-  local emulation (local_connect.emulation), so the handler runs unmodified;
+  local emulation (local_connect.emulation), so the handler runs unmodified. What the deployed
+  web ACL refuses is refused first, from the headers, with its status and body: a body over
+  `MAX_CHAT_BODY_BYTES` (413, never read) and a POST that is not `application/json` (415);
 - `/participant/*` and a WebSocket: `ParticipantService`, Connect's participant service as the
   browser sees it. When the emulation starts a chat contact, the conversation is opened with a
   `ChatPeer` from `peer_factory` (the local flow engine) that plays the chat flow.
@@ -28,6 +30,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,7 +43,15 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
 from config import ContactCenterConfig
-from config.chat_settings import CHATS_PATH, chat_topics
+from config.chat_settings import (
+    BODY_TOO_LARGE,
+    CHAT_CONTENT_TYPE,
+    CHATS_PATH,
+    MAX_CHAT_BODY_BYTES,
+    NOT_JSON,
+    Refusal,
+    chat_topics,
+)
 from local_connect.chat.chat_start import chat_start_function
 from local_connect.chat.participant import (
     ChatPeer,
@@ -267,6 +278,25 @@ def _send_quietly(connection: ServerConnection, item: dict[str, Any]) -> None:
         connection.send(websocket_frame(item))
 
 
+INVALID_LENGTH = Refusal(400, "invalid_request", "The request was refused.")
+
+
+def _edge_refusal(headers: Message) -> Refusal | None:
+    """What the deployed web ACL answers before API Gateway sees the request, in its order
+    (size, then media type), judged from the headers alone: nothing of the body is read."""
+    try:
+        length = int(headers.get("Content-Length") or 0)
+    except ValueError:
+        return INVALID_LENGTH
+    if length < 0:
+        return INVALID_LENGTH
+    if length > MAX_CHAT_BODY_BYTES:
+        return BODY_TOO_LARGE
+    if not str(headers.get("Content-Type") or "").lower().startswith(CHAT_CONTENT_TYPE):
+        return NOT_JSON
+    return None
+
+
 def _handler_for(server: LocalChatServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -301,6 +331,18 @@ def _handler_for(server: LocalChatServer) -> type[BaseHTTPRequestHandler]:
             if path != f"{API_PREFIX}/{CHATS_PATH}":
                 self._send(HTTPStatus.NOT_FOUND, b'{"message":"Not found"}', "application/json")
                 return
+            if method == "POST":
+                refusal = _edge_refusal(self.headers)
+                if refusal is not None:
+                    # The body stays unread, so this connection cannot carry another request.
+                    self.close_connection = True
+                    self._send(
+                        refusal.status,
+                        refusal.body.encode(),
+                        "application/json",
+                        {"Connection": "close"},
+                    )
+                    return
             body = self._body()
             answer = server.invoke_chat_start(
                 method, path, dict(self.headers.items()), body.decode() if body else None
