@@ -37,6 +37,10 @@ class CommandError(Exception):
         return f"{self.what} ({self.hint})" if self.hint else self.what
 
 
+class NoRegionError(CommandError):
+    """No AWS region anywhere: a usage error, except to commands whose AWS part is optional."""
+
+
 class ProblemsFound(CommandError):  # noqa: N818 - an outcome, not a fault: "ccaas validate-flows found problems"
     """The command ran and what it checked or called failed: exit code 1."""
 
@@ -161,7 +165,7 @@ def aws_session(profile: str | None, region: str | None) -> Any:
             "list yours with `aws configure list-profiles`, or drop --profile",
         ) from None
     if not session.region_name:
-        raise CommandError(
+        raise NoRegionError(
             "no AWS region", "pass --region, or set AWS_REGION or AWS_DEFAULT_REGION"
         )
     return session
