@@ -1,5 +1,7 @@
 """`ccaas smoke --stage prod`: after a deploy, start a web chat on the real instance and check
-that the chat flow puts it in the queue the stage's routing rules name.
+that the chat flow puts it in the queue the stage's routing rules name; when the stage has
+people, check first that they exist in the instance, that every routing profile has an agent
+and that someone can supervise.
 
 It goes the way a customer does: POST the pre-chat form to the deployed chat API (found in the
 stack's outputs), join as the customer with the participant token (Connect's participant
@@ -19,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from config import ContactCenterConfig, load_stage
+from config.people import PeopleConfig, SecurityProfile
 from scripts.cli_support import CommandError, ProblemsFound, aws_failure, aws_session, positive_int
 
 CLIENT_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5)
@@ -36,9 +39,12 @@ PostJson = Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]]
 DESCRIPTION = """\
 After a deploy, checks that a customer's web chat reaches the queue the stage's routing rules
 name: it posts the pre-chat form to the deployed chat API, joins the chat as the customer, and
-watches the contact until it is queued, then stops it so no agent is offered it. Reads
-config/<stage>.yaml and the deployed stack's outputs; writes nothing. Needs AWS credentials
-allowed to describe the stack, list instances and queues, and describe and stop contacts.
+watches the contact until it is queued, then stops it so no agent is offered it. When the
+stage has people, it first checks that each of them is a user of the instance, that every
+routing profile has at least one agent and that a user has the supervisor security profile.
+Reads config/<stage>.yaml and the deployed stack's outputs; writes nothing. Needs AWS
+credentials allowed to describe the stack, list instances, queues, routing and security
+profiles, search users, and describe and stop contacts.
 
 examples:
   ccaas smoke --stage prod                   # topic = the first topic of the pre-chat form
@@ -144,6 +150,11 @@ def smoke(
     stack = f"ContactCenter-{config.stage}-ContactCenter"
     api_url = chat_api_url(clients.cloudformation, stack)
     instance_id = instance_id_of(clients.connect, config.instance.alias)
+    if config.people is not None:
+        found = people_on_instance(
+            config.people, config.routing_profiles, clients.connect, instance_id
+        )
+        print(f"smoke: OK: {found}", flush=True)
     queues = queue_ids(clients.connect, instance_id)
     if expected_queue not in queues:
         raise SmokeError(f"queue '{expected_queue}' does not exist on the instance")
@@ -197,6 +208,54 @@ def queue_ids(connect: Any, instance_id: str) -> dict[str, str]:
         for queue in page["QueueSummaryList"]:
             queues[queue["Name"]] = queue["Id"]
     return queues
+
+
+def people_on_instance(
+    people: PeopleConfig, routing_profiles: Collection[str], connect: Any, instance_id: str
+) -> str:
+    """The stage's people as users of the instance: each exists, each routing profile has an
+    agent, someone has the supervisor profile. SearchUsers returns each user's routing and
+    security profiles in one paginated call, where ListUsers needs a DescribeUser per user
+    (https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchUsers.html)."""
+    users = [
+        user
+        for page in connect.get_paginator("search_users").paginate(InstanceId=instance_id)
+        for user in page["Users"]
+    ]
+    by_login = {str(user["Username"]).lower(): user for user in users}
+    missing = [p.login for p in people.users if p.login.lower() not in by_login]
+    profiles = _names(connect, "list_routing_profiles", "RoutingProfileSummaryList", instance_id)
+    staffed = {profiles.get(user.get("RoutingProfileId", "")) for user in users}
+    unstaffed = sorted(name for name in routing_profiles if name not in staffed)
+    security = _names(connect, "list_security_profiles", "SecurityProfileSummaryList", instance_id)
+    supervisor = SecurityProfile.SUPERVISOR.connect_name
+    supervisors = sorted(
+        str(user["Username"])
+        for user in users
+        if supervisor in {security.get(i) for i in user.get("SecurityProfileIds", [])}
+    )
+    problems = []
+    if missing:
+        problems.append(f"people not on the instance: {', '.join(missing)}")
+    if unstaffed:
+        problems.append(f"routing profiles with no agent: {', '.join(unstaffed)}")
+    if not supervisors:
+        problems.append(f"no user has the {supervisor} security profile")
+    if problems:
+        raise SmokeError("; ".join(problems))
+    return (
+        f"{len(people.users)} people are users of the instance; every routing profile "
+        f"has an agent; supervisor(s): {', '.join(supervisors)}"
+    )
+
+
+def _names(connect: Any, operation: str, listing: str, instance_id: str) -> dict[str, str]:
+    """Id -> name of a Connect resource list (routing profiles, security profiles)."""
+    return {
+        item["Id"]: item["Name"]
+        for page in connect.get_paginator(operation).paginate(InstanceId=instance_id)
+        for item in page[listing]
+    }
 
 
 def wait_for_queue(

@@ -1,5 +1,6 @@
 """`ccaas smoke`: the post-deploy check, against botocore Stubbers (requests validated against the
-CloudFormation, Connect and Connect Participant models) and a recorded chat API."""
+CloudFormation, Connect and Connect Participant models; moto has no Connect users, routing or
+security profiles) and a recorded chat API."""
 
 from __future__ import annotations
 
@@ -13,13 +14,41 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
+from config import ContactCenterConfig, load_stage
+from config.people import SecurityProfile
 from scripts.cli import main
 from scripts.cli_support import CommandError, ProblemsFound
 from scripts.commands.smoke import Clients, http_post_json, run
+from tests.conftest import config_with
 from tests.scripts.cli_checks import one_error_line, only_aws_settings
 
 INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
 QUEUES = {"billing": "q-billing", "support": "q-support", "general": "q-general"}
+ROUTING_PROFILES = {"frontline": "rp-1", "field_support": "rp-2", "bilingual": "rp-3"}
+SECURITY_PROFILES = {
+    SecurityProfile.AGENT.connect_name: "sp-agent",
+    SecurityProfile.SUPERVISOR.connect_name: "sp-supervisor",
+    "Admin": "sp-admin",
+}
+
+
+def instance_users() -> list[dict[str, Any]]:
+    """dev's people as SearchUsers returns them once deployed."""
+    people = load_stage("dev").people
+    assert people is not None
+    return [
+        {
+            "Id": f"u-{person.login}",
+            "Username": person.login,
+            "RoutingProfileId": ROUTING_PROFILES[person.routing_profile],
+            "SecurityProfileIds": [
+                SECURITY_PROFILES[profile.connect_name] for profile in person.security_profiles
+            ],
+        }
+        for person in people.users
+    ]
+
+
 API = "https://abcdef1234.execute-api.us-east-1.amazonaws.com/v1/"
 
 
@@ -71,11 +100,35 @@ class Deployment:
                 ]
             },
         )
+        self.expect_people(instance_users())
         self.connect.add_response(
             "list_queues",
             {"QueueSummaryList": [{"Id": i, "Name": n} for n, i in QUEUES.items()]},
             {"InstanceId": INSTANCE_ID, "QueueTypes": ["STANDARD"]},
         )
+
+    def expect_people(self, users: list[dict[str, Any]]) -> None:
+        """SearchUsers in two pages, then the routing and security profiles' names."""
+        half = len(users) // 2
+        self.connect.add_response(
+            "search_users",
+            {"Users": users[:half], "NextToken": "page-2", "ApproximateTotalCount": len(users)},
+            {"InstanceId": INSTANCE_ID},
+        )
+        self.connect.add_response(
+            "search_users",
+            {"Users": users[half:], "ApproximateTotalCount": len(users)},
+            {"InstanceId": INSTANCE_ID, "NextToken": "page-2"},
+        )
+        for operation, listing, names in (
+            ("list_routing_profiles", "RoutingProfileSummaryList", ROUTING_PROFILES),
+            ("list_security_profiles", "SecurityProfileSummaryList", SECURITY_PROFILES),
+        ):
+            self.connect.add_response(
+                operation,
+                {listing: [{"Id": i, "Name": n} for n, i in names.items()]},
+                {"InstanceId": INSTANCE_ID},
+            )
 
     def expect_join(self) -> None:
         self.participant.add_response(
@@ -147,7 +200,89 @@ def test_chat_queued_where_the_routing_rules_say_passes_and_is_stopped(
     assert url == f"{API}chats"
     assert form["topic"] == "billing" and form["name"] == "ccaas smoke test"
     assert deployment.slept == [2.0]
-    assert "reached queue 'billing'" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "reached queue 'billing'" in out
+    assert (
+        "smoke: OK: 8 people are users of the instance; every routing profile has an agent; "
+        "supervisor(s): mrivera"
+    ) in out
+
+
+def test_missing_people_an_unstaffed_profile_and_no_supervisor_fail_before_any_chat(
+    deployment: Deployment,
+) -> None:
+    # Given an instance where two people were never created, nobody is on bilingual and
+    # Maria lost the supervisor profile
+    users = [
+        user
+        for user in instance_users()
+        if user["Username"] not in ("lgarcia", "dmorales", "kpatel")
+    ]
+    users[0]["SecurityProfileIds"] = ["sp-agent", "sp-admin"]
+    users.append({"Id": "u-x", "Username": "temp.agent", "RoutingProfileId": "rp-2"})
+    deployment.cloudformation.add_response(
+        "describe_stacks",
+        {
+            "Stacks": [
+                {
+                    "StackName": "ContactCenter-dev-ContactCenter",
+                    "CreationTime": datetime(2026, 12, 1, tzinfo=UTC),
+                    "StackStatus": "CREATE_COMPLETE",
+                    "Outputs": [{"OutputKey": "ChatChatApiUrl1", "OutputValue": API}],
+                }
+            ]
+        },
+        {"StackName": ANY},
+    )
+    deployment.connect.add_response(
+        "list_instances",
+        {"InstanceSummaryList": [{"Id": INSTANCE_ID, "InstanceAlias": "riverside-utilities-dev"}]},
+    )
+    deployment.expect_people(users)
+
+    with pytest.raises(ProblemsFound) as failed:
+        smoke(deployment)
+    assert str(failed.value) == (
+        "FAILED: people not on the instance: kpatel, lgarcia, dmorales; routing profiles with "
+        "no agent: bilingual; no user has the ContactCenterSupervisor security profile"
+    )
+    assert deployment.posts == []
+
+
+def test_a_stage_without_people_checks_only_the_chat(
+    deployment: Deployment, dev_config: ContactCenterConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "scripts.commands.smoke.load_stage", lambda stage: config_with(dev_config, people=None)
+    )
+    deployment.cloudformation.add_response(
+        "describe_stacks",
+        {
+            "Stacks": [
+                {
+                    "StackName": "ContactCenter-dev-ContactCenter",
+                    "CreationTime": datetime(2026, 12, 1, tzinfo=UTC),
+                    "StackStatus": "CREATE_COMPLETE",
+                    "Outputs": [{"OutputKey": "ChatChatApiUrl1", "OutputValue": API}],
+                }
+            ]
+        },
+        {"StackName": ANY},
+    )
+    deployment.connect.add_response(
+        "list_instances",
+        {"InstanceSummaryList": [{"Id": INSTANCE_ID, "InstanceAlias": "riverside-utilities-dev"}]},
+    )
+    deployment.connect.add_response(
+        "list_queues",
+        {"QueueSummaryList": [{"Id": i, "Name": n} for n, i in QUEUES.items()]},
+        {"InstanceId": INSTANCE_ID, "QueueTypes": ["STANDARD"]},
+    )
+    deployment.expect_join()
+    deployment.expect_describe(queue="q-billing")
+    deployment.expect_stop()
+
+    assert smoke(deployment) == 0
 
 
 def test_topic_option_expects_that_intents_queue(deployment: Deployment) -> None:
