@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
+from config.lex import LEX_LOCALES
 from config.people import PeopleConfig
 from config.primitives import EMAIL_ADDRESS, E164Prefix, ResourceName, StrictModel
 
@@ -466,6 +467,52 @@ class AlarmsConfig(StrictModel):
     )
 
 
+class SelfServiceConfig(StrictModel):
+    """The Lex V2 self-service bot the entry flows hand customers to (docs/self-service.md)."""
+
+    enabled: bool = Field(
+        default=False, description="false keeps the menus; no bot, fulfillment or tables."
+    )
+    bot_file: str = Field(
+        default="self_service.yaml",
+        pattern=r"^[A-Za-z0-9_-]+\.yaml$",
+        description="The bot definition, a file in bots/.",
+    )
+    locales: list[str] = Field(
+        default_factory=lambda: ["en_US"],
+        min_length=1,
+        description="Lex V2 locale ids the bot speaks; the bot file must have texts for each.",
+    )
+    hours: ResourceName | None = Field(
+        default=None,
+        description="Entry in `hours` the OpeningHours answer reads; default: the hours of "
+        "routing.default_queue.",
+    )
+    conversation_logs: bool = Field(
+        default=False,
+        description="Text conversation logs in CloudWatch, every sensitive slot obfuscated.",
+    )
+    containment_min: float = Field(
+        default=0.30, gt=0, le=1, description="Alarm below this share of bot contacts contained."
+    )
+    bot_abandonment_max: float = Field(
+        default=0.15, gt=0, le=1, description="Alarm above this share of bot contacts abandoned."
+    )
+
+    @field_validator("locales")
+    @classmethod
+    def _lex_locales(cls, locales: list[str]) -> list[str]:
+        unknown = [locale for locale in locales if locale not in LEX_LOCALES]
+        if unknown:
+            raise ValueError(
+                f"{', '.join(unknown)}: not a Lex V2 locale id (like en_US or es_US; "
+                "https://docs.aws.amazon.com/lexv2/latest/dg/how-languages.html)"
+            )
+        if len(set(locales)) != len(locales):
+            raise ValueError("a locale is listed twice")
+        return locales
+
+
 class ContactCenterConfig(StrictModel):
     stage: ResourceName
     organisation: str = Field(min_length=1, max_length=120)
@@ -489,6 +536,7 @@ class ContactCenterConfig(StrictModel):
     survey: SurveyConfig = SurveyConfig()
     retention: RetentionConfig = RetentionConfig()
     alarms: AlarmsConfig = AlarmsConfig()
+    self_service: SelfServiceConfig = SelfServiceConfig()
     people: PeopleConfig | None = Field(
         default=None,
         description="Agents and supervisors; may live in <stage>.people.yaml beside the stage file.",
@@ -596,6 +644,8 @@ class ContactCenterConfig(StrictModel):
                     "someone subscribed to their topic",
                 )
             )
+        if self.self_service.hours is not None:
+            must_exist("self_service.hours", "hours", self.self_service.hours, self.hours)
         if self.people is not None:
             problems.extend(
                 self.people.reference_problems(

@@ -16,6 +16,7 @@ from infra.constructs.flows import ContactFlows
 from infra.constructs.functions import FlowFunctions
 from infra.constructs.messaging import Messaging
 from infra.constructs.observability import Observability
+from infra.constructs.self_service import SelfService
 from infra.nag import add_checks
 
 
@@ -45,6 +46,11 @@ class ContactCenterStack(Stack):
         self.connect = ConnectCore(self, "Connect", config=config, data=data)
         self.functions = FlowFunctions(
             self, "Functions", config=config, connect_core=self.connect, data=data
+        )
+        self.self_service = (
+            SelfService(self, "SelfService", config=config, connect_core=self.connect, data=data)
+            if config.self_service.enabled
+            else None
         )
         self.flows = ContactFlows(
             self,

@@ -91,6 +91,19 @@ class DataStore(Construct):
         self.metrics_table = self._table(
             "Metrics", protect=protect, removal=removal, ttl=TTL_ATTRIBUTE
         )
+        # The self-service bot's reference data (lambdas/self_service/repository.py): one
+        # partition per customer's appointments, one item per postal code's outage.
+        enabled = config.self_service.enabled
+        self.appointments_table = (
+            self._table("Appointments", protect=protect, removal=removal, ttl=TTL_ATTRIBUTE)
+            if enabled
+            else None
+        )
+        self.outages_table = (
+            self._table("Outages", protect=protect, removal=removal, ttl=TTL_ATTRIBUTE)
+            if enabled
+            else None
+        )
         self.idempotency_table = dynamodb.Table(
             self,
             "Idempotency",
