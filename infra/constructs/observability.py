@@ -19,6 +19,13 @@ abandoned call of two at 3 a.m. is not a 50% abandonment problem); the constant 
 `config/dashboard.py`, where the local charts read it too. Email and task contacts wait
 hours by design, so speed thresholds for conversations do not apply to them.
 
+With `self_service.enabled`, a row for the bot (the Bot* metrics: contacts handed to the bot,
+contained, escalated, abandoned in it; containment, bot abandonment and escalation rates, the
+ratios `lambdas.analytics.logic.Kpis` defines) and, per conversational channel, two alarms:
+containment below `self_service.containment_min` and bot abandonment above
+`self_service.bot_abandonment_max`, held under `MIN_QUEUED_FOR_RATES` bot contacts in the
+interval like the other rate alarms.
+
 Alarms go to one KMS-encrypted SNS topic; `alarms.notify_email` subscribes an address (AWS sends
 it a confirmation email first). CloudWatch may publish to the topic and use its key only for
 alarms of this account and region.
@@ -122,6 +129,32 @@ def _ratio(channel: str, numerator: str, denominator: str, label: str) -> cloudw
         label=label,
         period=KPI_PERIOD,
     )
+
+
+def bot_rate(channel: str, counter: str, label: str, *, quiet: float) -> cloudwatch.MathExpression:
+    """`counter` / bot contacts, or `quiet` (a value that never alarms) under the minimum volume."""
+    c = channel.lower()
+    return cloudwatch.MathExpression(
+        expression=f"IF(bot_{c} >= {MIN_QUEUED_FOR_RATES}, n_{c} / bot_{c}, {quiet})",
+        using_metrics={
+            f"bot_{c}": kpi_metric("BotContacts", channel),
+            f"n_{c}": kpi_metric(counter, channel),
+        },
+        label=label,
+        period=KPI_PERIOD,
+    )
+
+
+def containment_rate(channel: str) -> cloudwatch.MathExpression:
+    return bot_rate(channel, "BotContained", f"{channel} containment", quiet=1)
+
+
+def bot_abandonment_rate(channel: str) -> cloudwatch.MathExpression:
+    return bot_rate(channel, "BotAbandoned", f"{channel} bot abandonment", quiet=0)
+
+
+def escalation_rate(channel: str) -> cloudwatch.MathExpression:
+    return bot_rate(channel, "BotEscalated", f"{channel} escalation", quiet=0)
 
 
 class Observability(Construct):
@@ -248,7 +281,39 @@ class Observability(Construct):
                     treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
             )
+            if self.config.self_service.enabled:
+                alarms += self._bot_alarms(channel)
         return alarms
+
+    def _bot_alarms(self, channel: str) -> list[cloudwatch.Alarm]:
+        bot = self.config.self_service
+        name = channel.capitalize()
+        return [
+            containment_rate(channel).create_alarm(
+                self,
+                f"{name}BotContainmentAlarm",
+                alarm_description=(
+                    f"{channel}: the bot contained fewer than {bot.containment_min:.0%} of the "
+                    "contacts handed to it in a 15-minute interval"
+                ),
+                threshold=bot.containment_min,
+                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            bot_abandonment_rate(channel).create_alarm(
+                self,
+                f"{name}BotAbandonmentAlarm",
+                alarm_description=(
+                    f"{channel}: more than {bot.bot_abandonment_max:.0%} of the contacts handed "
+                    "to the bot ended in it in a 15-minute interval"
+                ),
+                threshold=bot.bot_abandonment_max,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+        ]
 
     # -- dashboard ----------------------------------------------------------------------------
 
@@ -339,6 +404,8 @@ class Observability(Construct):
                 ],
             ),
         )
+        if config.self_service.enabled:
+            dashboard.add_widgets(*self._bot_widgets())
         dashboard.add_widgets(*self._connect_widgets(core))
         dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(
@@ -364,6 +431,36 @@ class Observability(Construct):
             ),
         )
         return dashboard
+
+    def _bot_widgets(self) -> list[cloudwatch.IWidget]:
+        bot = self.config.self_service
+        channels = [channel for channel in self.channels if channel in CONVERSATIONAL_CHANNELS]
+        return [
+            self._graph(
+                "Bot: contacts, contained, escalated, abandoned",
+                [
+                    kpi_metric(name, channel).with_(label=f"{channel} {label}")
+                    for channel in channels
+                    for name, label in (
+                        ("BotContacts", "in the bot"),
+                        ("BotContained", "contained"),
+                        ("BotEscalated", "escalated"),
+                        ("BotAbandoned", "abandoned"),
+                    )
+                ],
+            ),
+            self._graph(
+                "Bot containment rate",
+                [containment_rate(channel) for channel in channels],
+                threshold=bot.containment_min,
+            ),
+            self._graph(
+                "Bot abandonment rate",
+                [bot_abandonment_rate(channel) for channel in channels],
+                threshold=bot.bot_abandonment_max,
+            ),
+            self._graph("Bot escalation rate", [escalation_rate(channel) for channel in channels]),
+        ]
 
     def _connect_widgets(self, core: ConnectCore) -> list[cloudwatch.IWidget]:
         instance_id = core.instance.attr_id

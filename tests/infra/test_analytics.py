@@ -176,10 +176,48 @@ def kpi_alarms(template: Template) -> dict[str, dict[str, Any]]:
     }
 
 
+def queue_alarms(template: Template) -> dict[str, dict[str, Any]]:
+    """The KPI alarms on queued contacts (the bot's have alarms of their own)."""
+    return {lid: alarm for lid, alarm in kpi_alarms(template).items() if "Bot" not in lid}
+
+
+def test_bot_alarms_hold_under_the_minimum_volume_and_take_the_stage_thresholds(
+    synth: Synth, dev_config: ContactCenterConfig
+) -> None:
+    # Given dev, which hands voice and chat customers to the bot
+    template = contact_center(synth(dev_config))
+    bot = {lid: alarm for lid, alarm in kpi_alarms(template).items() if "Bot" in lid}
+    if not dev_config.self_service.enabled:
+        assert bot == {}
+        return
+
+    # Then containment and bot abandonment alarm per conversational channel, at the thresholds
+    # of `self_service`, and hold (a value that never alarms) under 10 bot contacts
+    assert sorted(lid.split("Bot")[0] for lid in bot) == [
+        "ObservabilityChat",
+        "ObservabilityChat",
+        "ObservabilityVoice",
+        "ObservabilityVoice",
+    ]
+    containment = next(p for lid, p in bot.items() if lid.startswith("ObservabilityVoiceBotCont"))
+    abandonment = next(p for lid, p in bot.items() if lid.startswith("ObservabilityVoiceBotAban"))
+    assert containment["Threshold"] == dev_config.self_service.containment_min
+    assert containment["ComparisonOperator"] == "LessThanThreshold"
+    assert abandonment["Threshold"] == dev_config.self_service.bot_abandonment_max
+    assert abandonment["ComparisonOperator"] == "GreaterThanThreshold"
+    expressions = [q.get("Expression") for q in containment["Metrics"]]
+    assert "IF(bot_voice >= 10, n_voice / bot_voice, 1)" in expressions
+    expressions = [q.get("Expression") for q in abandonment["Metrics"]]
+    assert "IF(bot_voice >= 10, n_voice / bot_voice, 0)" in expressions
+    body = json.dumps(only(template, "AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"])
+    for metric in ("BotContacts", "BotContained", "BotEscalated", "BotAbandoned"):
+        assert f'\\"{metric}\\"' in body, metric
+
+
 def test_kpi_alarms_take_their_thresholds_from_config_per_conversational_channel(
     synth: Synth, custom_alarms_config: ContactCenterConfig, dev_config: ContactCenterConfig
 ) -> None:
-    voice_only = kpi_alarms(contact_center(synth(custom_alarms_config)))
+    voice_only = queue_alarms(contact_center(synth(custom_alarms_config)))
     by_kind = {
         kind: next(p for lid, p in voice_only.items() if kind in lid)
         for kind in ("AbandonmentRate", "Asa", "ServiceLevel")
@@ -206,7 +244,7 @@ def test_kpi_alarms_take_their_thresholds_from_config_per_conversational_channel
         "Channel": "VOICE",
     }
 
-    dev = kpi_alarms(contact_center(synth(dev_config)))
+    dev = queue_alarms(contact_center(synth(dev_config)))
     assert len(dev) == 6  # dev has chat and SMS on: VOICE and CHAT
     assert any("Chat" in lid for lid in dev)
 
