@@ -2,8 +2,9 @@
 
 moto appends its `BotocoreStubber` to botocore's `BUILTIN_HANDLERS` under the `before-send`
 event, so every session created afterwards asks it before opening a connection. We register
-under `before-send.connect` and `before-send.pinpoint-sms-voice-v2`: botocore's emitter calls
-handlers of a more specific event name first, so for these two services our answer wins, and for
+under `before-send.connect`, `before-send.pinpoint-sms-voice-v2` and
+`before-send.lex-runtime-v2`: botocore's emitter calls handlers of a more specific event name
+first, so for these services our answer wins, and for
 every other service (and for the operations we do not emulate) we return None and moto answers
 as usual.
 
@@ -30,8 +31,17 @@ from local_connect.emulation.wire import (
 )
 
 # botocore service name -> the event-name form of its service id.
-EMULATED_SERVICES = {"connect": "connect", "pinpoint-sms-voice-v2": "pinpoint-sms-voice-v2"}
+EMULATED_SERVICES = {
+    "connect": "connect",
+    "pinpoint-sms-voice-v2": "pinpoint-sms-voice-v2",
+    "lexv2-runtime": "lex-runtime-v2",
+}
 _UNIQUE_ID = "local-connect-emulation"
+# What each service answers for an operation outside the emulation (a code its model declares).
+_UNEMULATED_CODES = {
+    "pinpoint-sms-voice-v2": "AccessDeniedException",
+    "lexv2-runtime": "ValidationException",
+}
 
 
 class _RawBody(BytesIO):
@@ -72,6 +82,12 @@ class Dispatcher:
     def __init__(self) -> None:
         self._worlds: list[World] = []
         self._lock = threading.Lock()
+        # botocore's endpoint `emit`s before-send to every handler and takes the first answer,
+        # so a session holding the dispatcher twice (as a built-in and through
+        # `register_on_default_session`) calls it twice per request: the second call gets the
+        # first one's answer, so no operation is performed twice (per thread: requests of
+        # other threads interleave).
+        self._last = threading.local()
 
     def push(self, world: World) -> None:
         with self._lock:
@@ -91,6 +107,16 @@ class Dispatcher:
         world = self.active
         if world is None:
             return None
+        answered = getattr(self._last, "answered", None)
+        if answered is not None and answered[0] is request:
+            return answered[1]
+        response: AWSResponse | None = self._answer(world, event_name, request)
+        self._last.answered = (request, response) if response is not None else None
+        return response
+
+    def _answer(
+        self, world: World, event_name: str, request: AWSPreparedRequest
+    ) -> AWSResponse | None:
         _, event_service, operation_name = event_name.split(".", 2)
         service = next(
             (name for name, event in EMULATED_SERVICES.items() if event == event_service), None
@@ -105,9 +131,7 @@ class Dispatcher:
             status, headers, body = encode_error(
                 operation,
                 ServiceError(
-                    "AccessDeniedException"
-                    if service == "pinpoint-sms-voice-v2"
-                    else "InvalidRequestException",
+                    _UNEMULATED_CODES.get(service, "InvalidRequestException"),
                     f"{service}:{operation_name} is not emulated by local_connect "
                     "(and no moto mock is active to answer it)",
                 ),

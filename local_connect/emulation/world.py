@@ -1,4 +1,4 @@
-"""The emulated AWS world: Connect and End User Messaging state, a clock, and the call log."""
+"""The emulated AWS world: Connect, End User Messaging and Lex state, a clock, the call log."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from botocore.model import OperationModel
 
 from local_connect.emulation import hooks
 from local_connect.emulation.connect import ConnectEmulator, ConnectInstance
+from local_connect.emulation.lex import LexEmulator
 from local_connect.emulation.sms import SmsEmulator, SmsPhoneNumber
 from local_connect.emulation.wire import ServiceError
 from local_connect.runtime.local_aws import LOCAL_ACCOUNT_ID, LOCAL_REGION
@@ -57,6 +58,7 @@ class AwsWorld:
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.connect = ConnectEmulator(account_id=account_id, region=region, clock=self._now)
         self.sms = SmsEmulator(account_id=account_id, region=region, clock=self._now)
+        self.lex = LexEmulator(account_id=account_id, region=region, clock=self._now)
         self.calls: list[Call] = []
         self._failures: dict[tuple[str, str], list[ServiceError]] = {}
 
@@ -113,7 +115,12 @@ class AwsWorld:
 
     # -- called by the before-send hook --------------------------------------------------------
     def backend(self, service: str) -> hooks.Backend:
-        return self.connect if service == "connect" else self.sms
+        backends: dict[str, hooks.Backend] = {
+            "connect": self.connect,
+            "pinpoint-sms-voice-v2": self.sms,
+            "lexv2-runtime": self.lex,
+        }
+        return backends[service]
 
     def answer(
         self,
