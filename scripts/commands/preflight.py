@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     source = str(args.config) if args.config is not None else f"config/{stage_name(args)}.yaml"
     reporter = Reporter("preflight")
     # Read before synthesizing: --outdir may be the baseline folder itself.
-    target = _target(args, reporter)
+    target = target_of(args, reporter)
     reporter.step(f"read {source} (stage '{config.stage}'); loading the AWS CDK")
     from aws_cdk import Environment
 
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _target(args: argparse.Namespace, reporter: Reporter) -> Account | Offline:
+def target_of(args: argparse.Namespace, reporter: Reporter) -> Account | Offline:
     """The account behind the credentials, or why the account checks are skipped. An unknown
     --profile is a usage error (exit 2); no region or no credentials only skips them."""
 
