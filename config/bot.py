@@ -272,7 +272,7 @@ def _localized(
                 yield f"{path}.{locale}", f"names {{{name}}}, which is not a slot of the intent"
     distinct = {frozenset(found) for found in names.values()}
     if len(distinct) > 1:
-        listed = "; ".join(f"{loc}: {sorted(found)}" for loc, found in names.items())
+        listed = " vs ".join(f"{loc}: {sorted(found)}" for loc, found in names.items())
         yield path, f"the locales name different placeholders ({listed})"
 
 
@@ -307,6 +307,34 @@ def load_stage_bot(config: ContactCenterConfig) -> BotDefinition:
             ],
         )
     return bot
+
+
+def fulfillment_problems(
+    bot: BotDefinition, needs: Mapping[str, frozenset[str]], every_intent: frozenset[str]
+) -> list[str]:
+    """Each intent names a fulfillment the function has (`needs`: fulfillment -> the sentences
+    it may say) and has every sentence it may say, its own or the bot-wide one; `every_intent`
+    are the sentences any intent may end with. The function's table lives with the function
+    (lambdas/self_service/logic.py), which ships alone: the caller passes it in."""
+    problems = []
+    for name, intent in bot.intents.items():
+        if intent.fulfillment not in needs:
+            problems.append(
+                f"intents.{name}.fulfillment: unknown '{intent.fulfillment}' "
+                f"(known: {', '.join(sorted(needs))})"
+            )
+            continue
+        missing = sorted(
+            message
+            for message in needs[intent.fulfillment] | every_intent
+            if bot.message(name, message) is None
+        )
+        if missing:
+            problems.append(
+                f"intents.{name}.messages: {intent.fulfillment} may say {', '.join(missing)}, "
+                "which neither the intent nor the bot-wide messages define"
+            )
+    return problems
 
 
 def opening_hours_name(config: ContactCenterConfig) -> str:

@@ -52,7 +52,9 @@ def test_the_shipped_config_and_its_flows_are_valid(capsys: pytest.CaptureFixtur
     warning, valid = captured.out.splitlines()
     assert warning.startswith(f"warning: {CONFIG_DIR / 'dev.yaml'}: email.domain: ")
     assert valid.startswith(f"{CONFIG_DIR / 'dev.yaml'}: valid. stage=dev")
-    assert valid.endswith("7 flows (all valid)")
+    assert valid.endswith(
+        "9 flows (all valid); self-service bot SelfService: 7 intents in en_US, es_US"
+    )
     assert captured.err == ""
 
 
