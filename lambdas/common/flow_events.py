@@ -10,7 +10,8 @@ of strings (`ResponseValidation: STRING_MAP`, under 32 KB). So:
   attribute values, TASK/EMAIL channels and EMAIL_ADDRESS endpoints that Powertools' enums do not
   know, events with Parameters only) and refusing only what is not a flow event at all.
 - `safe_flow_answer` turns any failure into the function's safe default, logged with the reason
-  (phone numbers and emails masked) and counted as the `FlowFallbacks` metric.
+  (`loggable_error`: validation errors by field names and error types, other errors with phone
+  numbers and emails masked) and counted as the `FlowFallbacks` metric.
 - `flat_answer` makes whatever the logic returns into the flat string map Connect accepts.
 
 https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html
@@ -42,7 +43,7 @@ from botocore.exceptions import (
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lambdas.common.masking import mask_text
-from lambdas.common.settings import SettingsError
+from lambdas.common.settings import SettingsError, listed, problems_of
 
 # Connect's answer limit is 32 KB for the whole map; our answers are a few hundred bytes, so a
 # value this long can only be a bug or hostile input, and cutting it keeps the answer valid.
@@ -186,6 +187,15 @@ def fallback_reason(error: BaseException) -> str:
     return "unexpected_error"
 
 
+def loggable_error(error: BaseException, limit: int = 500) -> str:
+    """What a log line may say of an error: a validation error's field names and error types
+    only (its own text quotes the input, which may be the environment or a caller's details);
+    any other error's text with phone numbers and emails masked."""
+    if isinstance(error, ValidationError):
+        return f"{type(error).__name__}: {listed(problems_of(error))}"[:limit]
+    return mask_text(str(error))[:limit]
+
+
 def safe_flow_answer(
     fallback: Callable[[], Mapping[str, object]],
     *,
@@ -213,7 +223,7 @@ def safe_flow_answer(
                     extra={
                         "fallback_reason": reason,
                         "error_type": type(error).__name__,
-                        "error": mask_text(str(error))[:500],
+                        "error": loggable_error(error),
                     },
                 )
                 metrics.add_metric(name="FlowFallbacks", unit=MetricUnit.Count, value=1)

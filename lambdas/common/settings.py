@@ -25,12 +25,22 @@ class SettingsError(ValueError):
     """
 
     def __init__(self, settings: str, error: ValidationError) -> None:
-        found = error.errors(include_url=False, include_context=False, include_input=False)
-        self.problems = tuple(
-            (".".join(str(part) for part in problem["loc"]), problem["type"]) for problem in found
-        )
-        listed = ", ".join(f"{name} ({kind})" for name, kind in self.problems)
-        super().__init__(f"{settings}: invalid environment: {listed}")
+        self.problems = problems_of(error)
+        super().__init__(f"{settings}: invalid environment: {listed(self.problems)}")
+
+
+def problems_of(error: ValidationError) -> tuple[tuple[str, str], ...]:
+    """Each failing field's dotted location and pydantic's error type, never its input: what
+    may be logged of any ValidationError (whose own text quotes the input it refused)."""
+    found = error.errors(include_url=False, include_context=False, include_input=False)
+    return tuple(
+        (".".join(str(part) for part in problem["loc"]), problem["type"]) for problem in found
+    )
+
+
+def listed(problems: tuple[tuple[str, str], ...]) -> str:
+    """`name (type), ...`: how SettingsError and the logs write `problems_of`."""
+    return ", ".join(f"{name} ({kind})" for name, kind in problems)
 
 
 class EnvironmentSettings(BaseModel):

@@ -18,6 +18,7 @@ from lambdas.common.flow_events import (
     MalformedFlowEventError,
     fallback_reason,
     flat_answer,
+    loggable_error,
     parse_flow_event,
     safe_flow_answer,
 )
@@ -141,3 +142,21 @@ def test_a_failing_safe_default_still_answers_the_last_resort(
         raise ValueError("boom +13125550143")
 
     assert handler({}, lambda_context) == {"ok": "no"}
+
+
+def test_validation_errors_are_logged_by_field_names_and_types_never_their_input() -> None:
+    # Given a validation error over input holding a secret and a phone number
+    secret = "canary-secret-123"
+    try:
+        RepeatContactSettings.model_validate(
+            {"AWS_SECRET_ACCESS_KEY": secret, "REPEAT_WINDOW_HOURS": "call +13125550143"}
+        )
+    except ValueError as error:
+        logged = loggable_error(error)
+    # Then the log text names the fields and what is wrong with them, and nothing they held
+    assert logged == (
+        "ValidationError: CUSTOMERS_TABLE (missing), REPEAT_WINDOW_HOURS (int_parsing)"
+    )
+    # while other errors keep their text, masked
+    masked = loggable_error(ValueError("no route for +13125550143"))
+    assert masked.startswith("no route for +1") and "5550143" not in masked
