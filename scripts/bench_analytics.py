@@ -2,6 +2,8 @@
 
     python scripts/bench_analytics.py [--records 10000] [--seed 7] [--with-history]
 
+`ccaas bench` reports `measure`'s ratio: ours / naive write calls (`--quick`: 500 records).
+
 Both sides count the same records into a fresh moto metrics table, in the same run:
 - naive: one UpdateItem (ADD) per record on its (interval, queue, channel) item. No state, so a
   duplicate or an updated record counts twice: it is the write pattern, not a correct design;
@@ -202,10 +204,67 @@ def naive(table: Any, parsed: list[ContactRecord], threshold: int) -> None:
         )
 
 
+FULL_RECORDS, QUICK_RECORDS = 10_000, 500
+SEED = 7
+
+
+@dataclass(frozen=True)
+class Measured:
+    calls: DynamoDbCalls
+    cpu: float
+    wall: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    naive: Measured
+    ours: Measured
+    replay: Measured
+
+
+def measure(quick: bool) -> dict[str, float]:
+    """`analytics_write_calls_vs_naive`: our write calls over the naive design's, one batch."""
+    with offline_aws():
+        parsed = parsed_records(QUICK_RECORDS if quick else FULL_RECORDS, SEED)
+        comparison = compare_designs(parsed, settings=analytics_settings())
+    return {
+        "analytics_write_calls_vs_naive": comparison.ours.calls.write_calls
+        / comparison.naive.calls.write_calls
+    }
+
+
+def analytics_settings() -> AnalyticsSettings:
+    return AnalyticsSettings(metrics_table="metrics", customers_table="customers")
+
+
+def parsed_records(count: int, seed: int) -> list[ContactRecord]:
+    return [ContactRecord.model_validate(r) for r in synthetic_records(count, seed)]
+
+
+def compare_designs(parsed: list[ContactRecord], settings: AnalyticsSettings) -> Comparison:
+    """The naive design and ours over the same records, then ours again (the replay)."""
+    batch = list(enumerate(parsed))
+    threshold = settings.service_level_threshold_seconds
+    # Each design gets its own moto: moto copies every table it holds on each transaction, so
+    # the naive table sitting beside ours would be billed to ours.
+    with mock_aws():
+        naive_table = create_table("naive")
+        naive_run = Measured(*measured(naive_table, lambda: naive(naive_table, parsed, threshold)))
+    # moto backs up a whole table per transaction item; item-level backups give the same
+    # result without billing moto's copies to our design
+    # (local_connect/runtime/moto_transactions.py).
+    with mock_aws(), item_level_rollback():
+        ours_table = create_table("metrics")
+        counter = build_counter(settings, metrics_table=ours_table, customers_table=None)
+        ours = Measured(*measured(ours_table, lambda: counter.count(batch)))
+        replay = Measured(*measured(ours_table, lambda: counter.count(batch)))
+    return Comparison(naive=naive_run, ours=ours, replay=replay)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--records", type=int, default=FULL_RECORDS)
+    parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--with-history", action="store_true")
     args = parser.parse_args()
     with offline_aws():  # moto's region and dummy credentials, whatever the shell says
@@ -213,9 +272,7 @@ def main() -> None:
 
 
 def compare(args: argparse.Namespace) -> None:
-
-    raw = synthetic_records(args.records, args.seed)
-    parsed = [ContactRecord.model_validate(r) for r in raw]
+    parsed = parsed_records(args.records, args.seed)
     batch = list(enumerate(parsed))
     contacts = len({r.contact_id for r in parsed})
     keys = {
@@ -224,53 +281,41 @@ def compare(args: argparse.Namespace) -> None:
         else (interval_start(r.started_at), r.channel, "")  # type: ignore[arg-type]
         for r in parsed
     }
-    settings = AnalyticsSettings(metrics_table="metrics", customers_table="customers")
-    threshold = settings.service_level_threshold_seconds
+    settings = analytics_settings()
     print(
         f"{len(parsed):,} records, {contacts:,} contacts, {len(keys):,} aggregate keys "
         "(interval x channel x queue)\n"
     )
-    # Each design gets its own moto: moto copies every table it holds on each transaction, so
-    # the naive table sitting beside ours would be billed to ours.
-    with mock_aws():
-        naive_table = create_table("naive")
-        naive_calls, naive_cpu, naive_wall = measured(
-            naive_table, lambda: naive(naive_table, parsed, threshold)
-        )
-    # moto backs up a whole table per transaction item; item-level backups give the same
-    # result without billing moto's copies to our design
-    # (local_connect/runtime/moto_transactions.py).
-    with mock_aws(), item_level_rollback():
-        ours_table = create_table("metrics")
-        counter = build_counter(settings, metrics_table=ours_table, customers_table=None)
-        ours_calls, ours_cpu, ours_wall = measured(ours_table, lambda: counter.count(batch))
-        replay_calls, replay_cpu, _ = measured(ours_table, lambda: counter.count(batch))
-
+    comparison = compare_designs(parsed, settings)
+    naive_run, ours, replay = comparison.naive, comparison.ours, comparison.replay
+    print(
+        f"{'':32}{'write calls':>12}{'items written':>15}{'WRU':>8}{'all calls':>11}"
+        f"{'CPU s':>8}{'wall s':>8}"
+    )
+    for name, run, wall in (
+        ("naive (UpdateItem per record)", naive_run, naive_run.wall),
+        ("ours (exactly once)", ours, ours.wall),
+        ("ours, same batch replayed", replay, float("nan")),
+    ):
+        calls = run.calls
         print(
-            f"{'':32}{'write calls':>12}{'items written':>15}{'WRU':>8}{'all calls':>11}"
-            f"{'CPU s':>8}{'wall s':>8}"
+            f"{name:32}{calls.write_calls:>12,}{calls.items_written:>15,}"
+            f"{calls.write_units:>8,}{calls.calls:>11,}"
+            f"{run.cpu:>8.2f}{wall:>8.2f}"
         )
-        for name, calls, cpu, wall in (
-            ("naive (UpdateItem per record)", naive_calls, naive_cpu, naive_wall),
-            ("ours (exactly once)", ours_calls, ours_cpu, ours_wall),
-            ("ours, same batch replayed", replay_calls, replay_cpu, float("nan")),
-        ):
-            print(
-                f"{name:32}{calls.write_calls:>12,}{calls.items_written:>15,}"
-                f"{calls.write_units:>8,}{calls.calls:>11,}"
-                f"{cpu:>8.2f}{wall:>8.2f}"
-            )
-        print(f"\nours: {dict(ours_calls.operations)}; replay: {dict(replay_calls.operations)}")
-        print(
-            f"write calls, naive / ours: {naive_calls.write_calls / max(ours_calls.write_calls, 1):.0f}x fewer; "
-            f"CPU, ours / naive: {ours_cpu / naive_cpu:.2f}x; "
-            f"items written, ours / naive: {ours_calls.items_written / naive_calls.items_written:.2f}x "
-            "(one state item per contact: the price of exactly once); "
-            f"write units, ours / naive: {ours_calls.write_units / naive_calls.write_units:.2f}x "
-            "(transactions bill two per item)"
-        )
+    naive_calls, ours_calls = naive_run.calls, ours.calls
+    print(f"\nours: {dict(ours_calls.operations)}; replay: {dict(replay.calls.operations)}")
+    print(
+        f"write calls, naive / ours: {naive_calls.write_calls / max(ours_calls.write_calls, 1):.0f}x fewer; "
+        f"CPU, ours / naive: {ours.cpu / naive_run.cpu:.2f}x; "
+        f"items written, ours / naive: {ours_calls.items_written / naive_calls.items_written:.2f}x "
+        "(one state item per contact: the price of exactly once); "
+        f"write units, ours / naive: {ours_calls.write_units / naive_calls.write_units:.2f}x "
+        "(transactions bill two per item)"
+    )
 
-        if args.with_history:
+    if args.with_history:
+        with mock_aws(), item_level_rollback():
             customers = create_table("customers")
             full_table = create_table("metrics-full")
             full = build_counter(settings, metrics_table=full_table, customers_table=customers)
@@ -278,12 +323,12 @@ def compare(args: argparse.Namespace) -> None:
             customers.meta.client.meta.events.register(
                 "before-parameter-build.dynamodb", history_calls
             )
-            calls, cpu, wall = measured(full_table, lambda: full.count(batch))
-            print(
-                f"\nwith the customer history: {cpu:.2f} CPU s, {wall:.2f} s wall; "
-                f"{history_calls.calls:,} DynamoDB calls in all ({history_calls.calls / contacts:.1f} "
-                f"per contact): {dict(history_calls.operations)}"
-            )
+            _, cpu, wall = measured(full_table, lambda: full.count(batch))
+        print(
+            f"\nwith the customer history: {cpu:.2f} CPU s, {wall:.2f} s wall; "
+            f"{history_calls.calls:,} DynamoDB calls in all ({history_calls.calls / contacts:.1f} "
+            f"per contact): {dict(history_calls.operations)}"
+        )
 
 
 if __name__ == "__main__":
