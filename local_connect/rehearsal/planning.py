@@ -15,7 +15,7 @@ from config.model import FlowType
 from flowlang.loader import load_flow
 from local_connect.acd import CallbackPolicy
 from local_connect.rehearsal.reminders import ReminderTraffic, send_reminders
-from local_connect.scenarios import Scenario
+from local_connect.scenarios import Scenario, planned_staffing
 from local_connect.scenarios.traffic import ArrivingContact, Customer, generate
 
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "contact_flows"
@@ -113,7 +113,7 @@ def plan_variant(
         description=variant.description,
         config=config,
         contacts=contacts,
-        staffing=scenario.staffing_for(name),
+        staffing=planned_staffing(scenario, name, base_config, local_zone(config)),
         callbacks=policy,
         day_start=datetime.combine(scenario.date, clock(0), tzinfo=local_zone(config)),
         reminders=reminders,

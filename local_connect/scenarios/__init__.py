@@ -9,17 +9,21 @@ from local_connect.scenarios.loader import (
     load_scenario,
     parse_scenario,
 )
-from local_connect.scenarios.model import ChannelBehaviour, Scenario, Variant
+from local_connect.scenarios.model import ChannelBehaviour, Scenario, Staffing, Variant
+from local_connect.scenarios.staffing import planned_staffing, staffing_note
 
 __all__ = [
     "SCENARIO_DIR",
     "ChannelBehaviour",
     "Scenario",
     "ScenarioError",
+    "Staffing",
     "Variant",
     "available_scenarios",
     "config_problems",
     "load_config_for",
     "load_scenario",
     "parse_scenario",
+    "planned_staffing",
+    "staffing_note",
 ]

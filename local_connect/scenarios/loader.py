@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from config import ConfigError, ContactCenterConfig, load_stage
 from config.loader import describe_problems
-from local_connect.scenarios.model import Scenario
+from local_connect.scenarios.model import Scenario, Staffing
+from local_connect.scenarios.staffing import staffing_problems
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 DISTRIBUTION_KINDS = {"fixed", "exponential", "lognormal", "uniform"}
@@ -89,7 +90,7 @@ def config_problems(scenario: Scenario, config: ContactCenterConfig) -> list[str
                 f"demand.intents.{name}.routes_as: '{intent.routes_as}' is not a routing intent "
                 f"of the config (known: {', '.join(sorted(known_intents))})"
             )
-    plans = {"staffing": scenario.staffing}
+    plans: dict[str, Staffing] = {"staffing": scenario.staffing or {}}
     for variant_name, variant in scenario.variants.items():
         if variant.staffing is not None:
             plans[f"variants.{variant_name}.staffing"] = variant.staffing
@@ -111,7 +112,7 @@ def config_problems(scenario: Scenario, config: ContactCenterConfig) -> list[str
                     f"{path}.{profile}: not a routing profile of the config "
                     f"(known: {', '.join(sorted(config.routing_profiles))})"
                 )
-    return problems
+    return problems + staffing_problems(scenario, config)
 
 
 def _distribution_tag(parts: list[str], index: int) -> bool:

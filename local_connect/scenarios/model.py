@@ -15,6 +15,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ScenarioChannel = Literal["voice", "chat", "sms", "email", "tasks"]
+Staffing = dict[str, dict[int, int]]  # routing profile -> local hour -> agents logged in
 SHARE_TOLERANCE = 1e-6
 
 
@@ -184,7 +185,7 @@ class Variant(_Strict):
         default_factory=dict,
         description="intent -> channel -> share of contacts that end in the flow, served.",
     )
-    staffing: dict[str, dict[int, int]] | None = Field(
+    staffing: Staffing | None = Field(
         default=None, description="Replaces the scenario's staffing for this variant."
     )
     reminders: Reminders | None = None
@@ -256,15 +257,24 @@ class Scenario(_Strict):
     customers: Customers
     channels: dict[ScenarioChannel, ChannelBehaviour] = Field(min_length=1)
     callbacks: Callbacks | None = None
-    staffing: dict[str, dict[int, int]] = Field(
-        min_length=1, description="routing profile -> local hour -> agents logged in."
+    staffing: Staffing | None = Field(
+        default=None,
+        min_length=1,
+        description="routing profile -> local hour -> agents logged in; none: everyone in the "
+        "stage's people: while their queues are open.",
+    )
+    staffing_beyond_people: bool = Field(
+        default=False,
+        description="hiring what-if: synthetic agents beyond the stage's people (without it, "
+        "staffing per routing profile is at most the people on it).",
     )
     variants: dict[str, Variant] = Field(min_length=1)
 
     @field_validator("staffing")
     @classmethod
-    def _staffing_hours(cls, staffing: dict[str, dict[int, int]]) -> dict[str, dict[int, int]]:
-        _check_staffing(staffing)
+    def _staffing_hours(cls, staffing: Staffing | None) -> Staffing | None:
+        if staffing is not None:
+            _check_staffing(staffing)
         return staffing
 
     @model_validator(mode="after")
@@ -307,11 +317,12 @@ class Scenario(_Strict):
             raise ValueError("; ".join(problems))
         return self
 
-    def staffing_for(self, variant: str) -> dict[str, dict[int, int]]:
+    def staffing_for(self, variant: str) -> Staffing | None:
+        """The variant's head counts, else the scenario's; None: staff from the stage's people."""
         return self.variants[variant].staffing or self.staffing
 
 
-def _check_staffing(staffing: dict[str, dict[int, int]]) -> None:
+def _check_staffing(staffing: Staffing) -> None:
     for profile, hours in staffing.items():
         for hour, agents in hours.items():
             if not 0 <= hour <= 23:

@@ -20,6 +20,7 @@ from local_connect.scenarios import (
     available_scenarios,
     load_config_for,
     load_scenario,
+    staffing_note,
 )
 from scripts.cli_support import CommandError, positive_int, writable_dir, writable_file
 from scripts.progress import Reporter
@@ -126,6 +127,9 @@ def run(args: argparse.Namespace) -> int:
         f"Config stage '{config.stage}' ({config.organisation}), {scenario.date:%A %d %B %Y}, "
         f"seed {scenario.seed}"
     )
+    note = staffing_note(scenario, config)
+    if note is not None:
+        say(note)
     for run_ in rehearsal.runs:
         say()
         say(f"== {run_.name}: {run_.description}")

@@ -54,7 +54,9 @@ SMALL: dict[str, Any] = {
         },
     },
     "callbacks": {"accept_share": 0.5, "answer_share": 0.9},
+    # 14 agents on frontline, where config dev has 4 people: a what-if beyond the roster.
     "staffing": {"frontline": {9: 14, 10: 14, 11: 0}},
+    "staffing_beyond_people": True,
     "variants": {
         "phone": {"channels": ["voice"]},
         "blended": {
@@ -188,6 +190,7 @@ def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
     out = capfd.readouterr().out
     assert code == 0
     assert "== phone:" in out and "== blended:" in out and "== comparison" in out
+    assert "Staffing: synthetic agents beyond the 8 people of config dev" in out
     assert "entry flows run with their Lambdas: " in out
     assert "counted by the analytics handler" in out
     assert '"level":"INFO"' not in out  # the functions' logs stay out of the report
