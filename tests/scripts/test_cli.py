@@ -41,6 +41,11 @@ REGION_NO_CREDENTIALS = {"AWS_REGION": "eu-west-2"}
 USER_AWS = {"AWS_PROFILE": "no-such-profile", "AWS_DEFAULT_REGION": "eu-west-2"}
 
 CASES: dict[str, list[Hostile]] = {
+    "bench": [
+        Hostile(f"bench --json {UNWRITABLE}/bench.json", "cannot be written"),
+        Hostile("bench --json /", "is a folder"),
+        Hostile("bench --quick --json", "expected one argument"),
+    ],
     "chat": [
         Hostile("chat --web --port 99999", "out of range"),
         Hostile("chat --waiting -100", "out of range"),
