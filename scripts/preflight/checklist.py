@@ -80,7 +80,8 @@ def run_checks(
             warned(
                 "account",
                 f"{target.reason}, account checks skipped",
-                "run with credentials for the stage's account (--profile, or `aws sso login`)",
+                "for the account checks: a region and credentials of the stage's account "
+                "(--region/--profile, AWS_REGION/AWS_PROFILE, `aws sso login`), no --offline",
             )
         )
         outcome.baseline = f"the last synthesis in {target.baseline_source}"

@@ -90,17 +90,14 @@ def test_with_an_account_it_reads_the_deployed_stacks_and_the_account(
     with another table id, the other stacks are not deployed yet."""
     templates = dev_synthesis.templates
     deployed = with_renamed_table(templates)
-    clients = {
-        name: boto3.client(service)
-        for name, service in [
-            ("cloudformation", "cloudformation"),
-            ("connect", "connect"),
-            ("service_quotas", "service-quotas"),
-            ("lambda_", "lambda"),
-            ("ssm", "ssm"),
-            ("sesv2", "sesv2"),
-            ("sms", "pinpoint-sms-voice-v2"),
-        ]
+    clients: dict[str, Any] = {
+        "cloudformation": boto3.client("cloudformation"),
+        "connect": boto3.client("connect"),
+        "service_quotas": boto3.client("service-quotas"),
+        "lambda_": boto3.client("lambda"),
+        "ssm": boto3.client("ssm"),
+        "sesv2": boto3.client("sesv2"),
+        "sms": boto3.client("pinpoint-sms-voice-v2"),
     }
     stubs = {name: Stubber(client) for name, client in clients.items()}
     for stack in templates:
