@@ -73,6 +73,13 @@ CASES: dict[str, list[Hostile]] = {
         Hostile(f"people export --stage dev --out {UNWRITABLE}/u.csv", "cannot be written"),
         Hostile("people fire --stage dev", "invalid choice: 'fire'"),
     ],
+    "preflight": [
+        Hostile("preflight --stage nosuch", "no config file"),
+        Hostile("preflight --config {binary}", "UTF-8"),
+        Hostile("preflight --stage dev", "no-such-profile", environment=UNKNOWN_PROFILE),
+        Hostile(f"preflight --stage dev --outdir {UNWRITABLE}", "cannot be written"),
+        Hostile("preflight --stage dev --baseline {binary}", "is a file"),
+    ],
     "rehearse": [
         Hostile("rehearse --scenario {binary}", "UTF-8", environment=USER_AWS),
         Hostile(f"rehearse --chart {UNWRITABLE}/day.png", "cannot be written"),
