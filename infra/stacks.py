@@ -8,6 +8,7 @@ from aws_cdk import App, Environment, Stack, Tags
 from constructs import Construct
 
 from config import ContactCenterConfig
+from config.people import PeopleConfig
 from infra.constructs.analytics import Analytics
 from infra.constructs.chat import Chat
 from infra.constructs.connect_core import ConnectCore
@@ -16,6 +17,7 @@ from infra.constructs.flows import ContactFlows
 from infra.constructs.functions import FlowFunctions
 from infra.constructs.messaging import Messaging
 from infra.constructs.observability import Observability
+from infra.constructs.people import People
 from infra.constructs.self_service import SelfService
 from infra.nag import add_checks
 
@@ -58,6 +60,7 @@ class ContactCenterStack(Stack):
             config=config,
             connect_core=self.connect,
             lambda_functions=self.functions.functions,
+            bot_alias_arn=self.self_service.alias_arn if self.self_service else None,
         )
         self.messaging = (
             Messaging(self, "Messaging", config=config, connect_core=self.connect, data=data)
@@ -80,6 +83,40 @@ class ContactCenterStack(Stack):
             config=config,
             connect_core=self.connect,
             analytics=self.analytics,
+        )
+
+
+class PeopleStack(Stack):
+    """Users, their secrets, teams, statuses and quick connects: changes every time staff do,
+    so it deploys on its own, after the ContactCenter stack it references."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: ContactCenterConfig,
+        people: PeopleConfig,
+        contact_center: ContactCenterStack,
+        data: DataStore,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        core = contact_center.connect
+        self.people = People(
+            self,
+            "People",
+            config=config,
+            people=people,
+            instance_arn=core.instance_arn,
+            instance_id=core.instance.attr_id,
+            routing_profile_arns={
+                name: profile.attr_routing_profile_arn
+                for name, profile in core.routing_profiles.items()
+            },
+            queue_arns={name: queue.attr_queue_arn for name, queue in core.queues.items()},
+            flow_arns={name: contact_center.flows.flow_arn(name) for name in config.flows},
+            key=data.key,
         )
 
 
@@ -115,8 +152,21 @@ def build_app(app: App, config: ContactCenterConfig, env: Environment | None = N
     contact_center = ContactCenterStack(
         app, f"{prefix}-ContactCenter", config=config, data=data_stack.data, env=env
     )
-    for stack in (data_stack, contact_center):
+    stacks: list[Stack] = [data_stack, contact_center]
+    if config.people is not None:
+        stacks.append(
+            PeopleStack(
+                app,
+                f"{prefix}-People",
+                config=config,
+                people=config.people,
+                contact_center=contact_center,
+                data=data_stack.data,
+                env=env,
+            )
+        )
+    for stack in stacks:
         Tags.of(stack).add("project", "serverless-contact-center")
         Tags.of(stack).add("stage", config.stage)
     add_checks(app)
-    return [data_stack, contact_center]
+    return stacks

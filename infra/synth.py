@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,9 +22,19 @@ from infra.stacks import build_app, new_app
 # CloudFormation refuses a template body over 1 MB, even one uploaded through S3 as the CDK does
 # with large templates: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
 MAX_TEMPLATE_BYTES = 1_048_576
+# Per template, from the same page: at most 500 resources and 200 outputs. A stage with many
+# people reaches them first in the People stack (a user, its password secret and its output).
+MAX_RESOURCES = 500
+MAX_OUTPUTS = 200
 # "inmemory": a failed cdk-nag check raises with the report instead of printing it from Node to
 # stderr (the CDK's default outside the CDK CLI and pytest); we report it as problems ourselves.
-_APP_MODE: dict[str, object] = {"@aws-cdk/core:appMode": "inmemory"}
+_APP_MODE: dict[str, object] = {
+    "@aws-cdk/core:appMode": "inmemory",
+    # 0 turns off the CDK's own resource count, which raises at the first stack over 500 with
+    # a multi-line error; `templates_over_quota` reports every stack over any quota, one line
+    # each. (`cdk deploy` through app.py keeps the CDK's check.)
+    "@aws-cdk/core:stackResourceLimit": 0,
+}
 VALIDATION_REPORT = "validation-report.json"
 
 
@@ -105,6 +115,9 @@ def synthesize(
     templates = {
         stack.stack_name: json.loads((outdir / stack.template_file).read_text()) for stack in stacks
     }
+    over_quota = templates_over_quota(templates)
+    if over_quota:
+        raise SynthesisFailedError(over_quota)
     report = json.loads(report_file.read_text()) if report_file.exists() else {}
     return Synthesis(outdir=outdir, templates=templates, report=report)
 
@@ -119,6 +132,22 @@ def oversized_templates(stacks: Iterable[StackTemplate]) -> list[str]:
                 f"stack {stack.stack_name}: template is {size:,} bytes; CloudFormation accepts "
                 f"at most {MAX_TEMPLATE_BYTES:,} (move resources into another stack)"
             )
+    return problems
+
+
+def templates_over_quota(templates: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One line per stack (by name) holding more resources or outputs than CloudFormation
+    accepts in one template; it would refuse the deploy of that stack."""
+    problems = []
+    for name, template in templates.items():
+        for section, limit in (("Resources", MAX_RESOURCES), ("Outputs", MAX_OUTPUTS)):
+            count = len(template.get(section, {}))
+            if count > limit:
+                problems.append(
+                    f"stack {name}: {count} {section.lower()}; CloudFormation accepts at most "
+                    f"{limit} in one stack (move resources into another stack; in the People "
+                    "stack, each Connect-managed person is a user, a secret and an output)"
+                )
     return problems
 
 

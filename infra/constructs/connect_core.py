@@ -19,17 +19,6 @@ from config.model import Holiday, HoursConfig, Recurrence, RoutingProfileConfig,
 from infra.constructs.data import DataStore
 from infra.constructs.python_function import log_retention
 
-AGENT_PERMISSIONS = ["BasicAgentAccess", "OutboundCallAccess", "TransferDestinations.View"]
-SUPERVISOR_PERMISSIONS = [
-    *AGENT_PERMISSIONS,
-    "AccessMetrics",
-    "ContactSearch.View",
-    "Queues.View",
-    "RoutingPolicies.View",
-    "HoursOfOperation.View",
-    "Users.View",
-]
-
 
 def pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
@@ -75,6 +64,11 @@ class ConnectCore(Construct):
                 auto_resolve_best_voices=True,
                 early_media=True,
                 use_custom_tts_voices=False,
+                # Supervisors barge in on calls and chats (security_profiles.py): Connect offers
+                # barge-in only with enhanced monitoring on
+                # (https://docs.aws.amazon.com/connect/latest/adminguide/monitor-conversations.html).
+                enhanced_contact_monitoring=True,
+                enhanced_chat_monitoring=True,
             ),
         )
         self.instance.node.add_dependency(self.flow_logs)
@@ -116,22 +110,6 @@ class ConnectCore(Construct):
             name: self._routing_profile(name, profile, channels)
             for name, profile in config.routing_profiles.items()
         }
-        self.agent_security_profile = connect.CfnSecurityProfile(
-            self,
-            "AgentSecurityProfile",
-            instance_arn=self.instance_arn,
-            security_profile_name="ContactCenterAgent",
-            description="Takes contacts in the agent workspace and transfers them.",
-            permissions=AGENT_PERMISSIONS,
-        )
-        self.supervisor_security_profile = connect.CfnSecurityProfile(
-            self,
-            "SupervisorSecurityProfile",
-            instance_arn=self.instance_arn,
-            security_profile_name="ContactCenterSupervisor",
-            description="Agent access plus real-time and historical metrics and contact search.",
-            permissions=SUPERVISOR_PERMISSIONS,
-        )
         self._storage(data, chat=ConnectChannel.CHAT in channels)
 
     def _hours(self, name: str, hours: HoursConfig) -> connect.CfnHoursOfOperation:

@@ -19,11 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import Fn, RemovalPolicy, Stack
+from aws_cdk import Fn, Stack
 from aws_cdk import aws_connect as connect
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -34,12 +32,8 @@ from flowlang.placeholders import PlaceholderKind, find_placeholders, resolve
 from flowlang.problems import FlowValidationError, Problem
 from flowlang.validator import validate_stage
 from infra.constructs.connect_core import ConnectCore, pascal
-from infra.constructs.python_function import log_retention
-from infra.nag import acknowledge, ignore_lint
+from infra.constructs.deploy_calls import deploy_call
 from infra.paths import CONTACT_FLOWS_DIR
-
-# AwsCustomResource's singleton provider: construct id "AWS" + its UUID without dashes.
-PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
 
 
 class ContactFlows(Construct):
@@ -58,9 +52,12 @@ class ContactFlows(Construct):
         connect_core: ConnectCore,
         lambda_functions: Mapping[str, lambda_.IFunction],
         flows_dir: Path = CONTACT_FLOWS_DIR,
+        bot_alias_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.config = config
+        # The self-service bot's alias (`${bot:self_service}`); None when the stage has no bot.
+        self.bot_alias_arn = bot_alias_arn
         self.connect_core = connect_core
         self.lambda_functions = dict(lambda_functions)
         self.stage = StageFlows(config, self.lambda_functions, flows_dir)
@@ -80,7 +77,6 @@ class ContactFlows(Construct):
             for name in sorted({ref for flow in loaded.values() for ref in _refs(flow, "lambda")})
         }
         self.flows: dict[str, connect.CfnContactFlow] = {}
-        self._provider_acknowledged = False
         for name in _creation_order(loaded, self.stage):
             self.flows[name] = self._flow(name, loaded[name])
         self._associate_phone_numbers()
@@ -114,6 +110,8 @@ class ContactFlows(Construct):
             return self.connect_core.hours[target].attr_hours_of_operation_arn
         if kind == "flow":
             return self.flows[target].attr_contact_flow_arn
+        if kind == "bot":  # "" with the bot off: the flows branch on self_service.enabled first
+            return self.bot_alias_arn or ""
         return self.lambda_functions[target].function_arn
 
     def flow_arn(self, name: str) -> str:
@@ -200,62 +198,18 @@ class ContactFlows(Construct):
         resources: list[str],
         resource_type: str = "Custom::ConnectFlowAssociation",
     ) -> cr.AwsCustomResource:
-        """An AWS API call CloudFormation has no property for, made at deploy time.
-
-        Every such call in the stack shares CDK's one provider function, its log group and its
-        cdk-nag acknowledgement, which live here. The references in the calls order it after
-        the resources they name; anything else it must wait for is a `node.add_dependency`.
-        """
-        resource = cr.AwsCustomResource(
+        """An AWS API call CloudFormation has no property for, made at deploy time, under this
+        construct (infra/constructs/deploy_calls.py)."""
+        return deploy_call(
             self,
             construct_id,
-            on_create=create,
-            on_update=create,
-            on_delete=delete,
-            # Only these calls, only on these resources.
-            policy=cr.AwsCustomResourcePolicy.from_statements(
-                [iam.PolicyStatement(actions=actions, resources=resources)]
-            ),
-            install_latest_aws_sdk=False,
-            log_group=self._custom_resource_logs(),
+            create=create,
+            delete=delete,
+            actions=actions,
+            resources=resources,
+            log_days=self.config.retention.log_days,
             resource_type=resource_type,
         )
-        self._acknowledge_provider()
-        return resource
-
-    def _custom_resource_logs(self) -> logs.ILogGroup:
-        existing = self.node.try_find_child("AssociationLogs")
-        if isinstance(existing, logs.LogGroup):
-            return existing
-        return logs.LogGroup(
-            self,
-            "AssociationLogs",
-            retention=log_retention(self.config.retention.log_days),
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-
-    def _acknowledge_provider(self) -> None:
-        """The one provider function AwsCustomResource adds to the stack, shared by all."""
-        if self._provider_acknowledged:
-            return
-        provider = Stack.of(self).node.try_find_child(PROVIDER_ID)
-        if provider is None:  # pragma: no cover - CDK renamed its singleton
-            raise RuntimeError(f"AwsCustomResource's provider '{PROVIDER_ID}' was not found")
-        acknowledge(
-            provider,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSLambdaBasicExecutionRole]",
-            "CDK's AwsCustomResource provider writes its own logs through "
-            "AWSLambdaBasicExecutionRole; it runs only while CloudFormation deploys, and what "
-            "it may call is the exact-action, exact-ARN policy beside each call",
-        )
-        ignore_lint(
-            provider,
-            "W3005",
-            "the provider keeps an explicit DependsOn on its role beside the GetAtt; that is "
-            "aws-cdk-lib's generated code, not ours to change",
-        )
-        self._provider_acknowledged = True
 
 
 def _refs(flow: Flow, kind: PlaceholderKind) -> list[str]:

@@ -337,7 +337,7 @@ def test_connect_instance_hours_queues_profiles_and_numbers(
     core.resource_count_is("AWS::Connect::Queue", len(dev_config.queues))
     core.resource_count_is("AWS::Connect::RoutingProfile", len(dev_config.routing_profiles))
     core.resource_count_is("AWS::Connect::PhoneNumber", len(dev_config.phone_numbers))
-    core.resource_count_is("AWS::Connect::SecurityProfile", 2)
+    core.resource_count_is("AWS::Connect::SecurityProfile", 0)  # in the People stack
     core.has_resource_properties(
         "AWS::Connect::PhoneNumber",
         {"CountryCode": "US", "Type": "DID", "Prefix": "+1312", "TargetArn": Match.any_value()},
