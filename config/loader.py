@@ -104,19 +104,25 @@ def _read(path: Path) -> ContactCenterConfig:
     if not people_path.is_file():
         return parse_config(raw, source=str(path))
     source = f"{path} with {people_path.name}"
-    people = read_yaml(people_path)
-    if not isinstance(people, dict) or set(people) != {"people"}:
-        raise ConfigError(
-            str(people_path), ["the file must hold one top-level key, people:, and nothing else"]
-        )
+    people = read_people(people_path)
     if isinstance(raw, dict) and "people" in raw:
         raise ConfigError(
             source,
             [f"people: is set in both {path.name} and {people_path.name}; keep it in one of them"],
         )
     if isinstance(raw, dict):
-        raw = {**raw, "people": people["people"]}
+        raw = {**raw, "people": people}
     return parse_config(raw, source=source)
+
+
+def read_people(people_path: Path) -> Any:
+    """The `people:` section a people file holds (it must hold nothing else)."""
+    document = read_yaml(people_path)
+    if not isinstance(document, dict) or set(document) != {"people"}:
+        raise ConfigError(
+            str(people_path), ["the file must hold one top-level key, people:, and nothing else"]
+        )
+    return document["people"]
 
 
 def read_yaml(path: Path) -> Any:

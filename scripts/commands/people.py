@@ -163,18 +163,21 @@ def _current_people(
 ) -> dict[str, Any]:
     """The stage's people section as it is now (the people file's, or the stage file's)."""
     if people_path.is_file():
-        document = loader.read_yaml(people_path)
-        if isinstance(document, dict) and isinstance(document.get("people"), dict):
-            return dict(document["people"])
+        people, source = loader.read_people(people_path), people_path
+    else:
+        people, source = stage_raw.get("people"), stage_path
+        if people is not None and target.resolve() == people_path.resolve():
+            raise CommandError(
+                f"people: is in {stage_path.name}, so a {people_path.name} beside it would set "
+                "it twice",
+                f"move people: into {people_path.name} first, or write elsewhere with --out",
+            )
+    if people is None:
         return {}
-    in_stage = stage_raw.get("people")
-    if in_stage is not None and target.resolve() == people_path.resolve():
-        raise CommandError(
-            f"people: is in {stage_path.name}, so a {people_path.name} beside it would set it "
-            "twice",
-            f"move people: into {people_path.name} first, or write elsewhere with --out",
-        )
-    return dict(in_stage) if isinstance(in_stage, dict) else {}
+    if not isinstance(people, dict):
+        # Replacing its users would silently drop whatever the section holds instead.
+        raise ConfigError(str(source), ["people: must be a mapping (users, hierarchy, ...)"])
+    return dict(people)
 
 
 def _hierarchy(people: dict[str, Any], source: Path) -> HierarchyConfig | None:
