@@ -3,6 +3,9 @@ session), moto tables, and the Lambda context handlers get."""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -62,18 +65,55 @@ def voice_only_config(dev_config: ContactCenterConfig) -> ContactCenterConfig:
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Callable[[ContactCenterConfig], Any]:
-    """Synthesizes a config once per session; later calls with an equal config reuse the result."""
-    from infra.synth import synthesize
+    """Synthesizes each distinct config once per test session, shared by the xdist workers.
 
-    cache: dict[str, Any] = {}
+    The workers of one session share a folder (`session_root`); the first worker to need a
+    config synthesizes it while holding a lock on that config's entry, and the others wait and
+    read the templates it wrote instead of spending half a minute each on the same synth. The
+    cache lives only as long as the session: one kept between sessions would have to be keyed by
+    everything that shapes a template (infra/, lambdas/, contact_flows/, the CDK's version...),
+    and a missed key would test stale templates.
+    """
+    from infra.synth import Synthesis, synthesize
 
-    def run(config: ContactCenterConfig) -> Any:
-        key = config.model_dump_json()
-        if key not in cache:
-            cache[key] = synthesize(config, tmp_path_factory.mktemp(f"cdk-{config.stage}"))
-        return cache[key]
+    cache_root = session_root(tmp_path_factory) / "synthesized"
+    cache_root.mkdir(exist_ok=True)
+    in_process: dict[str, Synthesis] = {}
+
+    def run(config: ContactCenterConfig) -> Synthesis:
+        key = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
+        if key not in in_process:
+            entry = cache_root / key
+            with (cache_root / f"{key}.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                written = entry / "synthesis.json"
+                if written.exists():
+                    saved = json.loads(written.read_text(encoding="utf-8"))
+                    in_process[key] = Synthesis(
+                        outdir=entry / "cdk.out",
+                        templates=saved["templates"],
+                        report=saved["report"],
+                    )
+                else:
+                    synthesis = synthesize(config, entry / "cdk.out")
+                    text = json.dumps(
+                        {"templates": synthesis.templates, "report": synthesis.report}
+                    )
+                    written.write_text(text, encoding="utf-8")
+                    in_process[key] = synthesis
+        return in_process[key]
 
     return run
+
+
+def session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of this test session, the same for all its xdist workers.
+
+    A worker's base temp is `<session>/popen-gw<N>` (pytest-xdist sets PYTEST_XDIST_WORKER in
+    workers); without xdist it is the session's folder itself.
+    """
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")
