@@ -13,6 +13,7 @@ Only built when `channels.chat` is on. What it makes:
   The same web ACL refuses, before API Gateway or the function is paid for, bodies over
   `MAX_CHAT_BODY_BYTES` (413) and POSTs that are not `application/json` (415); the local server
   (`ccaas chat --web`) gives the same answers from the same definitions (config/chat_settings.py).
+  Each rule adds $1 a month.
 - The widget (web/): built at synth by `node web/build.mjs` (amazon-connect-chatjs vendored
   from node_modules at the version package-lock.json pins), uploaded with `config.json` that
   carries the API URL, to a private bucket served only through CloudFront with origin access
