@@ -60,6 +60,18 @@ CASES: dict[str, list[Hostile]] = {
             environment=REGION_NO_CREDENTIALS,
         ),
     ],
+    "outage": [
+        Hostile("outage list --stage dev", "no AWS region", environment=NO_REGION),
+        Hostile("outage list --stage dev", "no-such-profile", environment=UNKNOWN_PROFILE),
+        Hostile("outage list --stage dev", "no AWS credentials", environment=REGION_NO_CREDENTIALS),
+        Hostile("outage set 60601 --message x --until soon", "is not a date and time"),
+        Hostile("outage set 60601 --message x --until 2001-01-01T09:00", "already past"),
+        Hostile("outage set 60601 --message fr_CA=Panne", "does not speak fr_CA"),
+        Hostile("outage set ++ --message x", "is not a postal code"),
+        Hostile("outage set 60601", "arguments are required: --message"),
+        Hostile("outage clear 60601 --stage nosuch", "no config file"),
+        Hostile("outage fix 60601", "invalid choice: 'fix'"),
+    ],
     "people": [
         Hostile("people import {binary} --stage dev --out {missing}", "UTF-8"),
         Hostile("people import {missing} --stage dev --out {missing}", "no such file"),
