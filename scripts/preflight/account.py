@@ -43,6 +43,8 @@ REGISTRATIONS = {
 }
 REGISTRATION_DONE = "COMPLETE"
 SSM_VALUE_TYPE = "AWS::SSM::Parameter::Value<"
+UNKNOWN_OWNER = "whether this stage created it is unknown (its deployed stacks could not be read)"
+OWNER_FIX = "allow the caller cloudformation:GetTemplate on the stage's stacks, and run again"
 
 
 @dataclass(frozen=True)
@@ -76,16 +78,20 @@ class AccountClients:
 @dataclass(frozen=True)
 class Stage:
     """What the account checks read: the config, the new templates, and the deployed ones
-    (empty before the first deploy), which tell this stage's own resources from others'."""
+    (empty before the first deploy; None when CloudFormation would not say), which tell this
+    stage's own resources from others'."""
 
     config: ContactCenterConfig
     templates: Mapping[str, Template]
-    deployed: Mapping[str, Template]
+    deployed: Mapping[str, Template] | None
 
     def count(self, resource_type: str) -> int:
         return sum(1 for _ in _resources(self.templates, resource_type))
 
-    def deployed_declares(self, resource_type: str, prop: str, value: str) -> bool:
+    def deployed_declares(self, resource_type: str, prop: str, value: str) -> bool | None:
+        """Whether a deployed stack of this stage declares the resource; None: unknown."""
+        if self.deployed is None:
+            return None
         return any(
             resource.get("Properties", {}).get(prop) == value
             for resource in _resources(self.deployed, resource_type)
@@ -127,7 +133,10 @@ def connect_instance_check(stage: Stage, clients: AccountClients) -> Check:
         for summary in page["InstanceSummaryList"]
     ]
     if alias in aliases:
-        if stage.deployed_declares("AWS::Connect::Instance", "InstanceAlias", alias):
+        ours = stage.deployed_declares("AWS::Connect::Instance", "InstanceAlias", alias)
+        if ours is None:
+            return warned("connect instance", f"'{alias}' exists; {UNKNOWN_OWNER}", OWNER_FIX)
+        if ours:
             return passed("connect instance", f"'{alias}' exists, created by this stage")
         return failed(
             "connect instance",
@@ -294,9 +303,12 @@ def email_identity_check(stage: Stage, clients: AccountClients) -> Check:
             f"{domain}: no SES identity, and email.create_identity is false",
             "deploy the stage that creates the identity first, or set create_identity: true",
         )
-    if email.create_identity and not stage.deployed_declares(
-        "AWS::SES::EmailIdentity", "EmailIdentity", domain
-    ):
+    ours = stage.deployed_declares("AWS::SES::EmailIdentity", "EmailIdentity", domain)
+    if email.create_identity and ours is None:
+        return warned(
+            "email domain", f"{domain}: an SES identity exists; {UNKNOWN_OWNER}", OWNER_FIX
+        )
+    if email.create_identity and not ours:
         return failed(
             "email domain",
             f"{domain}: an SES identity exists that this stage did not create; the deploy "

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from config import ContactCenterConfig
 from scripts.preflight.account import AccountClients, Stage, account_checks
 from scripts.preflight.baseline import deployed_templates
@@ -88,11 +90,22 @@ def run_checks(
         outcome.checks += _guard(synthesis.templates, target.baseline, outcome.baseline)
         return outcome
     on_step(f"reading the deployed stacks of account {target.account_id} in {target.region}")
-    deployed = deployed_templates(target.clients.cloudformation, synthesis.templates)
+    try:
+        deployed = deployed_templates(target.clients.cloudformation, synthesis.templates)
+    except (BotoCoreError, ClientError) as error:
+        deployed = None
+        unread = warned(
+            "replacement guard",
+            f"not checked: the deployed stacks could not be read ({error})",
+            "allow the caller cloudformation:GetTemplate on the stage's stacks",
+        )
     on_step("checking the account's quotas, SES, SMS, Lambda and SSM")
     stage = Stage(config=config, templates=synthesis.templates, deployed=deployed)
     outcome.checks += account_checks(stage, target.clients)
     outcome.baseline = f"the deployed stacks in {target.account_id}/{target.region}"
+    if deployed is None:
+        outcome.checks.append(unread)
+        return outcome
     if not deployed:
         outcome.checks.append(
             passed("replacement guard", "no stack of this stage deployed yet: nothing to replace")

@@ -83,13 +83,11 @@ def test_offline_without_a_baseline_the_guard_says_it_compared_nothing(
     assert guard.status is Status.WARN and "nothing to compare with" in guard.detail
 
 
-def test_with_an_account_it_reads_the_deployed_stacks_and_the_account(
-    dev_config: ContactCenterConfig, dev_synthesis: Any
-) -> None:
-    """Every call stubbed (and validated against its service model): the Data stack is deployed
-    with another table id, the other stacks are not deployed yet."""
-    templates = dev_synthesis.templates
-    deployed = with_renamed_table(templates)
+def stubbed_account(
+    templates: dict[str, Any], *, deployed: dict[str, Any] | None, instances: list[str]
+) -> tuple[AccountClients, list[Stubber]]:
+    """Every call stubbed (and validated against its service model). `deployed`: the stacks
+    GetTemplate answers with (others do not exist yet); None: GetTemplate is refused."""
     clients: dict[str, Any] = {
         "cloudformation": boto3.client("cloudformation"),
         "connect": boto3.client("connect"),
@@ -100,22 +98,28 @@ def test_with_an_account_it_reads_the_deployed_stacks_and_the_account(
         "sms": boto3.client("pinpoint-sms-voice-v2"),
     }
     stubs = {name: Stubber(client) for name, client in clients.items()}
-    for stack in templates:
-        if stack.endswith("-Data"):
-            stubs["cloudformation"].add_response(
-                "get_template",
-                {"TemplateBody": json.dumps(deployed[stack])},
-                {"StackName": stack, "TemplateStage": "Original"},
-            )
-        else:
-            stubs["cloudformation"].add_client_error(
-                "get_template", "ValidationError", f"Stack with id {stack} does not exist"
-            )
-    stubs["connect"].add_response("list_instances", {"InstanceSummaryList": []})
-    for quota, value in [
-        ("Amazon Connect instances per account", 2),
-        ("Phone numbers per instance", 5),
-    ]:
+    if deployed is None:
+        stubs["cloudformation"].add_client_error("get_template", "AccessDenied", "not allowed")
+    else:
+        for stack in templates:
+            if stack in deployed:
+                stubs["cloudformation"].add_response(
+                    "get_template",
+                    {"TemplateBody": json.dumps(deployed[stack])},
+                    {"StackName": stack, "TemplateStage": "Original"},
+                )
+            else:
+                stubs["cloudformation"].add_client_error(
+                    "get_template", "ValidationError", f"Stack with id {stack} does not exist"
+                )
+    summaries = [
+        {"Id": f"i-{i}", "Arn": f"arn:aws:connect:us-east-1:123456789012:instance/i-{i}"}
+        | {"InstanceAlias": alias}
+        for i, alias in enumerate(instances)
+    ]
+    stubs["connect"].add_response("list_instances", {"InstanceSummaryList": summaries})
+    quotas = [("Amazon Connect instances per account", 2), ("Phone numbers per instance", 5)]
+    for quota, value in quotas[1:] if instances else quotas:
         stubs["service_quotas"].add_response(
             "list_service_quotas", {"Quotas": [{"QuotaName": quota, "Value": value}]}
         )
@@ -123,15 +127,7 @@ def test_with_an_account_it_reads_the_deployed_stacks_and_the_account(
         "get_account_settings",
         {"AccountLimit": {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}},
     )
-    parameters = sorted(
-        {
-            p["Default"]
-            for t in templates.values()
-            for p in t.get("Parameters", {}).values()
-            if p["Type"].startswith("AWS::SSM::Parameter::Value<")
-        }
-    )
-    for parameter in parameters:
+    for parameter in ssm_parameters(templates):
         stubs["ssm"].add_response(
             "get_parameter", {"Parameter": {"Name": parameter, "Value": "x"}}, {"Name": parameter}
         )
@@ -147,27 +143,73 @@ def test_with_an_account_it_reads_the_deployed_stacks_and_the_account(
     stubs["sms"].add_response("describe_phone_numbers", {"PhoneNumbers": []})
     for stub in stubs.values():
         stub.activate()
+    return AccountClients(**clients), list(stubs.values())
+
+
+def ssm_parameters(templates: dict[str, Any]) -> list[str]:
+    return sorted(
+        {
+            p["Default"]
+            for t in templates.values()
+            for p in t.get("Parameters", {}).values()
+            if p["Type"].startswith("AWS::SSM::Parameter::Value<")
+        }
+    )
+
+
+def test_with_an_account_it_reads_the_deployed_stacks_and_the_account(
+    dev_config: ContactCenterConfig, dev_synthesis: Any
+) -> None:
+    """The Data stack is deployed with another table id; the other stacks are not deployed."""
+    templates = dev_synthesis.templates
+    data = {k: v for k, v in with_renamed_table(templates).items() if k.endswith("-Data")}
+    clients, stubs = stubbed_account(templates, deployed=data, instances=[])
 
     outcome = run_checks(
         dev_config,
         "config/dev.yaml",
         today=TODAY,
         synthesize=lambda: (passed("synth + cdk-nag", "ok"), dev_synthesis),
-        target=Account("123456789012", "us-east-1", AccountClients(**clients)),
+        target=Account("123456789012", "us-east-1", clients),
     )
 
-    for stub in stubs.values():
+    for stub in stubs:
         stub.assert_no_pending_responses()
     named = by_name(outcome.checks)
     assert "account" not in named
+    assert named["connect instance"][0].status is Status.PASS
     assert named["lambda concurrency"][0].status is Status.FAIL
     assert {c.status for c in named["ssm parameter"]} == {Status.PASS}
-    assert any(parameter.startswith("/aws/service/powertools/") for parameter in parameters)
+    assert any(p.startswith("/aws/service/powertools/") for p in ssm_parameters(templates))
     assert named["ses account"][0].status is Status.WARN
     assert named["email domain"][0].status is Status.PASS
     assert named["sms spend limit"][0].status is Status.WARN
     assert len(named["REPLACEMENT"]) == 1
     assert "123456789012/us-east-1" in outcome.baseline
+
+
+def test_when_the_deployed_stacks_cannot_be_read_ownership_is_unknown_not_failed(
+    dev_config: ContactCenterConfig, dev_synthesis: Any
+) -> None:
+    clients, stubs = stubbed_account(
+        dev_synthesis.templates, deployed=None, instances=[dev_config.instance.alias]
+    )
+
+    outcome = run_checks(
+        dev_config,
+        "config/dev.yaml",
+        today=TODAY,
+        synthesize=lambda: (passed("synth + cdk-nag", "ok"), dev_synthesis),
+        target=Account("123456789012", "us-east-1", clients),
+    )
+
+    for stub in stubs:
+        stub.assert_no_pending_responses()
+    named = by_name(outcome.checks)
+    (instance,) = named["connect instance"]
+    assert instance.status is Status.WARN and "unknown" in instance.detail
+    (guard,) = named["replacement guard"]
+    assert guard.status is Status.WARN and "AccessDenied" in guard.detail
 
 
 def write_assembly(folder: Path, templates: dict[str, Any]) -> None:

@@ -213,6 +213,18 @@ def test_the_stages_own_deployed_instance_passes(in_moto: Account, dev_config: A
     assert check.status is Status.PASS
 
 
+def test_an_identity_whose_owner_is_unknown_warns_instead_of_failing(
+    in_moto: Account, dev_config: Any
+) -> None:
+    in_moto.sesv2.create_email_identity(EmailIdentity="support.example.gov")
+    unknown = Stage(config=with_domain(dev_config, create=True), templates={}, deployed=None)
+
+    check = email_identity_check(unknown, in_moto.clients())
+
+    assert check.status is Status.WARN
+    assert "GetTemplate" in (check.fix or "")
+
+
 def test_more_phone_numbers_than_the_instance_quota_fail(account: Account, dev_config: Any) -> None:
     account.quotas(quota(INSTANCES_QUOTA, 2), quota(NUMBERS_QUOTA, 2))
 
