@@ -19,6 +19,8 @@ from flowlang.placeholders import PlaceholderKind
 # `${queue:routing.default_queue}`: a dotted name is a setting whose value is the config name.
 # Config names never contain a dot, so the two forms cannot be confused.
 _SETTING_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*$")
+# `${bot:self_service}`: the config section of the stage's (one) bot.
+BOT_SECTION = "self_service"
 _CHANNEL_SECTIONS = {"chat": Channel.CHAT, "sms": Channel.SMS, "email": Channel.EMAIL}
 
 
@@ -69,6 +71,12 @@ class StageFlows:
         """Raises UnresolvablePlaceholderError when the stage cannot give this placeholder a value."""
         if kind == "setting":
             self.setting(name)
+            return
+        if kind == "bot":
+            if name != BOT_SECTION:
+                raise UnresolvablePlaceholderError(
+                    kind, name, f"the stage's one bot is '{BOT_SECTION}' (config `self_service`)"
+                )
             return
         target = self.config_name(kind, name)
         known: Collection[str]

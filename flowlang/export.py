@@ -117,6 +117,8 @@ def _pattern(template: str, stage: StageFlows) -> re.Pattern[str] | None:
         try:
             if kind == "setting":
                 parts.append(re.escape(stage.setting(name)))
+            elif kind == "bot":  # the stage's bot alias ARN, or nothing where the bot is off
+                parts.append(f"(?:{_ANY_ARN})?")
             elif kind == "lambda":
                 group = f"lambda_{name}"
                 parts.append(f"(?P={group})" if group in seen else f"(?P<{group}>{_ANY_ARN})")

@@ -7,6 +7,9 @@ Kinds, each naming an entry of the stage's config (never an ARN or an account id
 - `${flow:customer_queue}` -> another flow's ARN (config `flows`)
 - `${setting:callbacks.offer_after_seconds}` -> a config value as a string (booleans as
   "true"/"false"), so one flow file serves every stage.
+- `${bot:self_service}`    -> the self-service bot's alias ARN (config `self_service`), or ""
+  in a stage that turns the bot off (flows keep it in a flow attribute and branch on
+  `self_service.enabled`, so the empty value is never used).
 
 Other `${...}` and `{{...}}` forms found in real exports (`${AWS::Region}`, `${Q:sales:Q}`,
 `{{phoneNumber}}`) belong to other tools and are left exactly as they are.
@@ -21,9 +24,9 @@ from typing import Any, Literal, cast
 
 from flowlang.loader import Flow
 
-PlaceholderKind = Literal["queue", "hours", "lambda", "flow", "setting"]
-KINDS: tuple[PlaceholderKind, ...] = ("queue", "hours", "lambda", "flow", "setting")
-PLACEHOLDER = re.compile(r"\$\{(queue|hours|lambda|flow|setting):([A-Za-z0-9_.\-]+)\}")
+PlaceholderKind = Literal["queue", "hours", "lambda", "flow", "setting", "bot"]
+KINDS: tuple[PlaceholderKind, ...] = ("queue", "hours", "lambda", "flow", "setting", "bot")
+PLACEHOLDER = re.compile(r"\$\{(queue|hours|lambda|flow|setting|bot):([A-Za-z0-9_.\-]+)\}")
 
 Resolver = Callable[[PlaceholderKind, str], str]
 

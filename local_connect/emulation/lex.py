@@ -21,7 +21,6 @@ code hook raises or answers something that is not a Lex answer.
 from __future__ import annotations
 
 import copy
-import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,15 +32,10 @@ from botocore.model import OperationModel
 from config.bot import FALLBACK_INTENT, BotDefinition
 from local_connect.emulation.lex_matching import answer_to_confirmation, match_intent, resolve_slot
 from local_connect.emulation.wire import ServiceError
+from local_connect.runtime.local_aws import LOCAL_BOT_ALIAS, lex_bot_alias
 
 CodeHook = Callable[[dict[str, Any]], Any]
 OPERATIONS = frozenset({"RecognizeText", "GetSession", "DeleteSession", "PutSession"})
-
-
-def lex_id(*parts: str) -> str:
-    """A stable 10-character Lex id (bot and alias ids are 10 upper-case letters or digits)."""
-    digest = hashlib.sha256("/".join(parts).encode()).hexdigest().upper()
-    return digest[:10]
 
 
 @dataclass
@@ -91,11 +85,11 @@ class LexEmulator:
         *,
         locales: tuple[str, ...],
         code_hook: CodeHook,
-        alias_name: str = "live",
+        alias_name: str = LOCAL_BOT_ALIAS,
     ) -> EmulatedBot:
-        bot_id = lex_id(self.account_id, "bot", definition.name)
-        alias_id = lex_id(self.account_id, "alias", definition.name, alias_name)
-        arn = f"arn:aws:lex:{self.region}:{self.account_id}:bot-alias/{bot_id}/{alias_id}"
+        bot_id, alias_id, arn = lex_bot_alias(
+            definition.name, alias_name, account_id=self.account_id, region=self.region
+        )
         bot = EmulatedBot(definition, bot_id, alias_id, alias_name, locales, code_hook, arn)
         self.bots[bot_id] = bot
         return bot

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from botocore.exceptions import ClientError
+
 from config.model import HoursConfig
 from flowlang.loader import Action, Flow
 from local_connect.flows import references
@@ -65,6 +67,13 @@ METRIC_TYPES = {
     "NumberOfContactsInQueue": ("Queue", "Size"),
     "OldestContactInQueueAgeSeconds": ("Queue", "OldestContactAge"),
 }
+
+
+class LexRuntime(Protocol):
+    """What ConnectParticipantWithLexBot asks of Lex V2: a boto3 `lexv2-runtime` client (the
+    local engine's is answered by `local_connect.emulation`'s Lex from the bot file)."""
+
+    def recognize_text(self, **request: Any) -> Any: ...
 
 
 class QueueMonitor(Protocol):
@@ -109,8 +118,12 @@ class StaticQueues:
 
 @dataclass(frozen=True)
 class _Step:
+    """Where the run goes next; `ask`: the action is not done, it waits on the customer again
+    (a bot's next question)."""
+
     next_action: str | None = None
     end: EndReason | None = None
+    ask: Prompt | None = None
 
 
 class _Namespace(Mapping[str, Any]):
@@ -184,6 +197,7 @@ class _Run:
     flow_attributes: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     lex: dict[str, Any] = field(default_factory=dict)
+    lex_conversation: str | None = None  # the bot action whose conversation is under way
     stored_input: str | None = None
     loops: dict[tuple[str, str], int] = field(default_factory=dict)
     modules: list[tuple[str, Flow, str | None, dict[str, str]]] = field(default_factory=list)
@@ -275,8 +289,11 @@ class FlowInterpreter:
         max_hold_seconds: float = 1800.0,
         foreign: ForeignResources | None = None,
         trace: bool = False,
+        lex: LexRuntime | None = None,
     ) -> None:
         self.library = library
+        # Lex V2 for ConnectParticipantWithLexBot; None: the customer's words are the intent.
+        self.lex = lex
         self.lambdas = lambdas or LambdaRegistry()
         self.queues: QueueMonitor = queues or StaticQueues()
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -364,23 +381,14 @@ class FlowInterpreter:
                 outcome.steps.append(Step(run.flow_name, action.identifier, action.type))
             asking = _ASKING.get(action.type)
             if asking is not None and _asks(self, run, action):
-                prompt = self._prompt(run, action)
-                if prompt.text:  # a Wait says nothing: no empty line in the transcript
-                    outcome.transcript.append(Turn("system", prompt.text, run.flow_name, action_id))
-                    if run.step is not None:
-                        run.step.said.append(prompt.text)
-                answer = yield prompt
-                if answer == HANG_UP:
-                    return self._finish(run, "customer_left")
-                if answer is not None:
-                    outcome.transcript.append(
-                        Turn("customer", answer, run.flow_name, action.identifier)
-                    )
-                    if run.step is not None:
-                        run.step.answer = answer
-                else:
-                    outcome.seconds_in_flow += prompt.timeout_seconds
-                step = asking(self, run, action, answer)
+                prompt: Prompt | None = self._prompt(run, action)
+                step = _Step()
+                while prompt is not None:
+                    answer = yield from self._ask(run, action, prompt)
+                    if answer == HANG_UP:
+                        return self._finish(run, "customer_left")
+                    step = asking(self, run, action, answer)
+                    prompt = step.ask
             else:
                 handler = _HANDLERS.get(action.type)
                 if handler is None:
@@ -397,6 +405,26 @@ class FlowInterpreter:
             f"flow '{run.flow_name}' ran {self.max_steps} actions without ending "
             f"(last: '{action_id}'): a loop no Loop block bounds"
         )
+
+    def _ask(
+        self, run: _Run, action: Action, prompt: Prompt
+    ) -> Generator[Prompt, str | None, str | None]:
+        """Says the prompt, waits for the customer, and notes the answer (or the silence)."""
+        outcome = run.outcome
+        if prompt.text:  # a Wait says nothing: no empty line in the transcript
+            outcome.transcript.append(Turn("system", prompt.text, run.flow_name, action.identifier))
+            if run.step is not None:
+                run.step.said.append(prompt.text)
+        answer = yield prompt
+        if answer == HANG_UP:
+            return answer
+        if answer is not None:
+            outcome.transcript.append(Turn("customer", answer, run.flow_name, action.identifier))
+            if run.step is not None:
+                run.step.answer = answer
+        else:
+            outcome.seconds_in_flow += prompt.timeout_seconds
+        return answer
 
     def _finish(self, run: _Run, reason: EndReason) -> FlowOutcome:
         run.outcome.ended_by = reason
@@ -724,6 +752,72 @@ def _phone_number(entered: str, rule: Mapping[str, Any]) -> str | None:
 
 
 def _connect_with_lex(
+    engine: FlowInterpreter, run: _Run, action: Action, answer: str | None
+) -> _Step:
+    """The customer talks with the bot until it closes the intent, then the flow branches on
+    the intent's name, with `$.Lex` (IntentName, Slots, SessionAttributes) set.
+
+    Without a Lex runtime, or for a bot that is not an alias ARN (Lex V1, an export's author
+    placeholder), the customer's answer is taken as the intent name the bot recognised.
+    """
+    alias = _alias_ids(run, action)
+    if engine.lex is None or alias is None:
+        return _intent_from_answer(engine, run, action, answer)
+    if answer is None or not answer.strip():
+        run.lex_conversation = None
+        return engine._error(run, action, "InputTimeLimitExceeded")
+    request: dict[str, Any] = {
+        "botId": alias[0],
+        "botAliasId": alias[1],
+        "localeId": run.contact.language_code.replace("-", "_"),
+        "sessionId": run.contact.contact_id,
+        "text": answer.strip(),
+    }
+    if run.lex_conversation != action.identifier:  # Connect passes its attributes at the start
+        run.lex_conversation = action.identifier
+        attributes = action.parameters.get("LexSessionAttributes") or {}
+        request["sessionState"] = {
+            "sessionAttributes": {name: run.text(value) for name, value in attributes.items()}
+        }
+    try:
+        said = engine.lex.recognize_text(**request)
+    except ClientError as error:  # the bot cannot be reached or failed: the block's error
+        run.lex_conversation = None
+        run.outcome.warn(f"Lex: {error.response['Error']['Code']} from {_bot_name(run, action)}")
+        return engine._error(run, action, "NoMatchingError")
+    state = said.get("sessionState") or {}
+    messages = " ".join(m.get("content", "") for m in said.get("messages") or [])
+    if (state.get("dialogAction") or {}).get("type") != "Close":
+        timeout = _number(
+            run.value((action.parameters.get("LexTimeoutSeconds") or {}).get("Text")), 5.0
+        )
+        prompt = Prompt(run.flow_name, action.identifier, action.type, messages, "bot", timeout)
+        return _Step(ask=prompt)
+    run.lex_conversation = None
+    if messages:
+        run.say(messages, action)
+    intent = state.get("intent") or {}
+    run.lex = {
+        "IntentName": intent.get("name", ""),
+        "Slots": {
+            name: ((slot or {}).get("value") or {}).get("interpretedValue", "")
+            for name, slot in (intent.get("slots") or {}).items()
+        },
+        "SessionAttributes": dict(state.get("sessionAttributes") or {}),
+        "InputTranscript": answer.strip(),
+    }
+    return engine._branch(run, action, run.lex["IntentName"])
+
+
+def _alias_ids(run: _Run, action: Action) -> tuple[str, str] | None:
+    """(bot id, alias id) from LexV2Bot's AliasArn (arn:...:bot-alias/BOT_ID/ALIAS_ID)."""
+    v2 = action.parameters.get("LexV2Bot")
+    arn = run.text(v2.get("AliasArn")) if isinstance(v2, dict) else ""
+    found = re.fullmatch(r"arn:aws[a-z-]*:lex:[^:]+:\d{12}:bot-alias/([^/]+)/([^/]+)", arn)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def _intent_from_answer(
     engine: FlowInterpreter, run: _Run, action: Action, answer: str | None
 ) -> _Step:
     """No Lex here: the customer's answer is taken as the intent name the bot recognised."""

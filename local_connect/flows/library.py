@@ -12,13 +12,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from config import ContactCenterConfig
+from config.bot import BOTS_DIR, load_bot
 from flowlang.context import StageFlows, discover_lambdas
 from flowlang.loader import Flow, parse_flow
 from flowlang.placeholders import PlaceholderKind, resolve
-from local_connect.runtime.local_aws import LOCAL_REGION
+from local_connect.runtime.local_aws import LOCAL_REGION, lex_bot_alias
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS_DIR = REPO / "contact_flows"
@@ -145,11 +147,22 @@ class FlowLibrary:
             return self.config.flows[name].type.value
         return self.flow(name).flow_type
 
+    @cached_property
+    def bot_alias_arn(self) -> str | None:
+        """The local alias ARN of the stage's self-service bot; None when it has none."""
+        if self.config is None or not self.config.self_service.enabled:
+            return None
+        bot = load_bot(BOTS_DIR / self.config.self_service.bot_file)
+        _, _, arn = lex_bot_alias(bot.name, account_id=self.account_id, region=self.region)
+        return arn
+
     def _resolve(self, kind: PlaceholderKind, name: str) -> str:
         assert self.stage is not None
         if kind == "setting":
             return self.stage.setting(name)
         self.stage.check(kind, name)
+        if kind == "bot":
+            return self.bot_alias_arn or ""
         return self.arn(kind, self.stage.config_name(kind, name))
 
 

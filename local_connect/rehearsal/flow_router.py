@@ -45,6 +45,11 @@ class FlowRouter:
     """
 
     def __init__(self, config: ContactCenterConfig, population: Sequence[Customer]) -> None:
+        # Scenarios do not yet say how customers behave in the self-service bot (issue 16):
+        # the day runs through the stage's menus, as with `self_service.enabled: false`.
+        config = config.model_copy(
+            update={"self_service": config.self_service.model_copy(update={"enabled": False})}
+        )
         self.config = config
         self.population = population
         self.library = FlowLibrary.for_stage(config, region=LOCAL_REGION)

@@ -8,6 +8,7 @@ look in the wrong place.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,26 @@ from local_connect.runtime.environment import isolated_environment
 
 LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT_ID = "123456789012"  # moto's default account, so local ARNs agree with moto's
+
+LOCAL_BOT_ALIAS = "live"
+
+
+def lex_bot_alias(
+    bot_name: str,
+    alias_name: str = LOCAL_BOT_ALIAS,
+    *,
+    account_id: str = LOCAL_ACCOUNT_ID,
+    region: str = LOCAL_REGION,
+) -> tuple[str, str, str]:
+    """(bot id, alias id, alias ARN) of a bot the local Lex serves: stable 10-character ids
+    like Lex's, so the flows' `${bot:self_service}` and the emulated runtime agree."""
+
+    def lex_id(*parts: str) -> str:
+        return hashlib.sha256("/".join((account_id, *parts)).encode()).hexdigest().upper()[:10]
+
+    bot_id, alias_id = lex_id("bot", bot_name), lex_id("alias", bot_name, alias_name)
+    return bot_id, alias_id, f"arn:aws:lex:{region}:{account_id}:bot-alias/{bot_id}/{alias_id}"
+
 
 _SET = {
     "AWS_DEFAULT_REGION": LOCAL_REGION,

@@ -117,4 +117,4 @@ def test_every_placeholder_kind_we_document_is_used() -> None:
         for path in CONTACT_FLOWS_DIR.glob("*.json")
         for ref in find_placeholders(load_flow(path))
     }
-    assert kinds == {"queue", "hours", "lambda", "flow", "setting"}
+    assert kinds == {"queue", "hours", "lambda", "flow", "setting", "bot"}

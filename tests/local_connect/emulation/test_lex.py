@@ -14,36 +14,10 @@ from config.bot import BOTS_DIR, load_bot
 from local_connect.emulation import AwsWorld, emulate_aws
 from local_connect.emulation.lex import EmulatedBot
 from local_connect.emulation.lex_matching import match_intent, normalize
+from tests.local_connect.lex_fakes import FakeFulfillment
 
 NOW = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # a Wednesday
 BOT = load_bot(BOTS_DIR / "self_service.yaml")
-
-
-class FakeFulfillment:
-    """A code hook with the fulfillment function's contract: Delegate while the dialog runs,
-    then Close with the outcome attributes; `events` keeps what Lex sent."""
-
-    def __init__(self, *, raise_on: str | None = None) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.raise_on = raise_on
-
-    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
-        self.events.append(event)
-        intent = event["sessionState"]["intent"]
-        if intent["name"] == self.raise_on:
-            raise RuntimeError("table unavailable")
-        state: dict[str, Any] = {"intent": intent, "sessionAttributes": {}}
-        if event["invocationSource"] == "DialogCodeHook":
-            state["dialogAction"] = {"type": "Delegate"}
-            return {"sessionState": state}
-        escalate = intent["name"] == "TalkToAgent"
-        state["dialogAction"] = {"type": "Close"}
-        state["intent"] = {**intent, "state": "Failed" if escalate else "Fulfilled"}
-        state["sessionAttributes"] = {
-            "self_service_intent": intent["name"],
-            "self_service_outcome": "escalate" if escalate else "fulfilled",
-        }
-        return {"sessionState": state, "messages": [{"contentType": "PlainText", "content": "ok"}]}
 
 
 @pytest.fixture()

@@ -25,6 +25,7 @@ from local_connect.flows import (
     UnsupportedActionError,
 )
 from local_connect.flows.environment import flow_lambda_environment, routing_rules
+from tests.conftest import config_with
 from tests.flowlang.realworld import FLOW_FOLDERS, real_exports
 from tests.lambdas.customers import (
     JANE_EMAIL,
@@ -83,8 +84,17 @@ class StandIns:
         }
 
 
+@pytest.fixture(scope="module")
+def menus_config(dev_config: ContactCenterConfig) -> ContactCenterConfig:
+    """dev with the self-service bot off: the entry flows' keypad menus and chat topics."""
+    return config_with(
+        dev_config, self_service={**dev_config.self_service.model_dump(), "enabled": False}
+    )
+
+
 @pytest.fixture()
-def stage(dev_config: ContactCenterConfig) -> tuple[FlowInterpreter, StandIns, StaticQueues]:
+def stage(menus_config: ContactCenterConfig) -> tuple[FlowInterpreter, StandIns, StaticQueues]:
+    dev_config = menus_config
     library = FlowLibrary.for_stage(dev_config)
     stand_ins = StandIns(library)
     queues = StaticQueues(
@@ -272,10 +282,10 @@ def test_tasks_and_emails_are_routed_by_their_intent(stage: Any, flow: str, chan
 
 @pytest.fixture()
 def real_stage(
-    dev_config: ContactCenterConfig, table_definitions: dict[str, dict[str, Any]]
+    menus_config: ContactCenterConfig, table_definitions: dict[str, dict[str, Any]]
 ) -> Iterator[FlowInterpreter]:
-    library = FlowLibrary.for_stage(dev_config)
-    lambdas = LambdaRegistry(environment=flow_lambda_environment(dev_config, library))
+    library = FlowLibrary.for_stage(menus_config)
+    lambdas = LambdaRegistry(environment=flow_lambda_environment(menus_config, library))
     with mock_aws():
         create_customers_table(table_definitions)
         # The handlers read the wall clock, not the interpreter's `at`: history is seeded from it.
