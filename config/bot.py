@@ -344,6 +344,26 @@ def opening_hours_name(config: ContactCenterConfig) -> str:
     return chosen if chosen is not None else config.queues[config.routing.default_queue].hours
 
 
+def opening_hours_document(config: ContactCenterConfig) -> dict[str, Any]:
+    """The hours the OpeningHours answer reads (lambdas/self_service/opening_hours.py), as its
+    OPENING_HOURS variable holds them in AWS (infra) and locally (the local Lex): weekly ranges
+    and every holiday date with its own ranges (empty: closed), recurrences expanded."""
+    hours = config.hours[opening_hours_name(config)]
+
+    def ranges(entries: list[Any]) -> list[list[str]]:
+        return [[f"{r.start:%H:%M}", f"{r.end:%H:%M}"] for r in entries]
+
+    return {
+        "time_zone": hours.time_zone,
+        "weekly": {day.value: ranges(entries) for day, entries in hours.weekly.items()},
+        "days": {
+            day.isoformat(): ranges(holiday.open)
+            for holiday in hours.holidays
+            for day in holiday.dates()
+        },
+    }
+
+
 def parse_bot(raw: Any, source: str = "<bot>") -> BotDefinition:
     if not isinstance(raw, dict):
         raise ConfigError(source, ["the file must hold a mapping at its top level"])

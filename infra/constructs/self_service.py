@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_connect as connect
@@ -42,7 +41,7 @@ from config.bot import (
     IntentDefinition,
     SlotDefinition,
     load_stage_bot,
-    opening_hours_name,
+    opening_hours_document,
     render_bot_texts,
 )
 from infra.constructs.connect_core import ConnectCore
@@ -65,25 +64,6 @@ APPOINTMENT_ACTIONS = ("dynamodb:Query", "dynamodb:UpdateItem")
 READ_ACTIONS = ("dynamodb:GetItem",)
 # What Connect does with the bot: text and voice conversations through the alias.
 CONNECT_LEX_ACTIONS = ["lex:RecognizeText", "lex:StartConversation"]
-
-
-def opening_hours_document(config: ContactCenterConfig) -> dict[str, Any]:
-    """The hours the OpeningHours answer reads (lambdas/self_service/opening_hours.py): weekly
-    ranges and every holiday date with its own ranges (empty: closed), recurrences expanded."""
-    hours = config.hours[opening_hours_name(config)]
-
-    def ranges(entries: list[Any]) -> list[list[str]]:
-        return [[f"{r.start:%H:%M}", f"{r.end:%H:%M}"] for r in entries]
-
-    return {
-        "time_zone": hours.time_zone,
-        "weekly": {day.value: ranges(entries) for day, entries in hours.weekly.items()},
-        "days": {
-            day.isoformat(): ranges(holiday.open)
-            for holiday in hours.holidays
-            for day in holiday.dates()
-        },
-    }
 
 
 class SelfService(Construct):

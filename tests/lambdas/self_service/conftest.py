@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
 from config import ContactCenterConfig
-from infra.constructs.self_service import opening_hours_document
+from config.bot import opening_hours_document
 from lambdas.common import aws as aws_clients
 from lambdas.self_service import handler as self_service_handler
 from lambdas.self_service.messages import load_bot_texts
