@@ -24,6 +24,9 @@ from config.primitives import (
 # CreateUser: "Username can include up to 64 characters from [a-zA-Z0-9_-.\@]+" for users
 # whose identity Connect manages (https://docs.aws.amazon.com/connect/latest/APIReference/API_CreateUser.html).
 LOGIN_PATTERN = r"^[a-zA-Z0-9_.@-]{1,64}$"
+# The same page: "For instances not using SAML for identity management, the user name can
+# include up to 20 characters."
+MAX_LOGIN_WITHOUT_SAML = 20
 # Connect's two system statuses; every other status is a custom one the stage creates.
 SYSTEM_AGENT_STATUSES = ("Available", "Offline")
 MAX_HIERARCHY_LEVELS = 5
@@ -261,6 +264,15 @@ class PeopleConfig(StrictModel):
             if user.hierarchy_group is not None:
                 must_exist(
                     f"{base}.hierarchy_group", "hierarchy group", user.hierarchy_group, groups
+                )
+            if identity_management != "SAML" and len(user.login) > MAX_LOGIN_WITHOUT_SAML:
+                problems.append(
+                    (
+                        f"{base}.login",
+                        f"is {len(user.login)} characters, Connect takes at most "
+                        f"{MAX_LOGIN_WITHOUT_SAML} with identity_management {identity_management} "
+                        "(64 with SAML)",
+                    )
                 )
             if identity_management != "EXISTING_DIRECTORY" and user.email is None:
                 problems.append(

@@ -154,6 +154,17 @@ def test_email_is_required_when_connect_or_saml_signs_people_in(
     ]
 
 
+def test_a_login_over_20_characters_needs_saml(raw: dict[str, Any]) -> None:
+    # CreateUser: up to 20 characters for instances not using SAML, 64 with it.
+    person(raw, "jchen")["login"] = "james.chen.billing.team"
+    assert problems_for(raw) == [
+        "people.users.1.login: is 23 characters, Connect takes at most 20 with "
+        "identity_management CONNECT_MANAGED (64 with SAML)"
+    ]
+    raw["instance"]["identity_management"] = "SAML"
+    assert parse_config(raw).people is not None
+
+
 def test_email_is_optional_with_an_existing_directory(raw: dict[str, Any]) -> None:
     raw["instance"]["identity_management"] = "EXISTING_DIRECTORY"
     raw["instance"]["directory_id"] = "d-1234567890"
