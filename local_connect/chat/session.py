@@ -33,6 +33,7 @@ import boto3
 from config import ContactCenterConfig
 from config.chat_settings import CHATS_PATH
 from lambdas.common.profiles import ProfileRepository
+from lambdas.self_service.repository import DynamoAppointments
 from local_connect.chat.chat_start import chat_start_function
 from local_connect.emulation import AwsWorld, EmulatedContact, emulate_aws
 from local_connect.flows import (
@@ -46,7 +47,12 @@ from local_connect.flows import (
 )
 from local_connect.flows.environment import flow_lambda_environment
 from local_connect.runtime.lambda_runtime import LocalLambda, api_gateway_event, invocation_lock
-from local_connect.runtime.resources import CUSTOMERS_TABLE, create_customers_table
+from local_connect.runtime.resources import (
+    APPOINTMENTS_TABLE,
+    CUSTOMERS_TABLE,
+    create_customers_table,
+    create_self_service_tables,
+)
 
 Phase = Literal["flow", "queued", "with_agent", "ended"]
 AGENT_NAME = "Agent (simulated)"
@@ -113,8 +119,14 @@ class LocalChatEngine:
             capacity={n: q.max_contacts for n, q in config.queues.items() if q.max_contacts},
         )
         self.lambdas = lambdas or LambdaRegistry(environment=self.lambda_environment())
+        # The self-service bot answers through the emulated Lex (`AwsWorld.from_config`).
+        lex = (
+            boto3.client("lexv2-runtime", region_name=world.region)
+            if config.self_service.enabled
+            else None
+        )
         self.interpreter = FlowInterpreter(
-            self.library, lambdas=self.lambdas, queues=self.queues, clock=self.clock
+            self.library, lambdas=self.lambdas, queues=self.queues, clock=self.clock, lex=lex
         )
         # The web server calls from several threads. The flow Lambdas' invocations take the
         # runtime's lock, and chat_start's invocation starts the chat flow (StartChatContact
@@ -395,6 +407,8 @@ class ChatSession:
         self._stack.enter_context(mock_aws())
         self._stack.enter_context(emulate_aws(self.world))
         create_customers_table(self.world.region)
+        if self.config.self_service.enabled:
+            create_self_service_tables(self.world.region)
         self._stack.enter_context(self.engine.activated())
         self.chat_start = chat_start_function(self.config, self.world, origin=self.origin)
         self._stack.callback(self.chat_start.cold_start)
@@ -408,6 +422,13 @@ class ChatSession:
         """The customers table's repository, to seed profiles before a chat starts."""
         return ProfileRepository(
             boto3.resource("dynamodb", region_name=self.world.region).Table(CUSTOMERS_TABLE)
+        )
+
+    @property
+    def appointments(self) -> DynamoAppointments:
+        """The self-service bot's appointments table (with `self_service.enabled`), to seed."""
+        return DynamoAppointments(
+            boto3.resource("dynamodb", region_name=self.world.region).Table(APPOINTMENTS_TABLE)
         )
 
     # -- the customer ----------------------------------------------------------------------------

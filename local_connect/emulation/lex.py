@@ -21,6 +21,7 @@ code hook raises or answers something that is not a Lex answer.
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,12 +30,16 @@ from typing import Any
 
 from botocore.model import OperationModel
 
-from config.bot import FALLBACK_INTENT, BotDefinition
+from config import ContactCenterConfig
+from config.bot import FALLBACK_INTENT, BotDefinition, load_stage_bot, opening_hours_document
 from local_connect.emulation.lex_matching import answer_to_confirmation, match_intent, resolve_slot
 from local_connect.emulation.wire import ServiceError
+from local_connect.runtime.lambda_runtime import QUIET_POWERTOOLS, LocalLambda
 from local_connect.runtime.local_aws import LOCAL_BOT_ALIAS, lex_bot_alias
+from local_connect.runtime.resources import APPOINTMENTS_TABLE, CUSTOMERS_TABLE, OUTAGES_TABLE
 
 CodeHook = Callable[[dict[str, Any]], Any]
+FULFILLMENT_HANDLER = "lambdas.self_service.handler"
 OPERATIONS = frozenset({"RecognizeText", "GetSession", "DeleteSession", "PutSession"})
 
 
@@ -68,6 +73,21 @@ class _Session:
         return attributes
 
 
+def fulfillment_environment(config: ContactCenterConfig, region: str) -> dict[str, str]:
+    """The self-service function's variables, as infra/constructs/self_service.py sets them,
+    naming the local tables (`local_connect.runtime.resources`)."""
+    return {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "CUSTOMERS_TABLE": CUSTOMERS_TABLE,
+        "APPOINTMENTS_TABLE": APPOINTMENTS_TABLE,
+        "OUTAGES_TABLE": OUTAGES_TABLE,
+        "BOT_TEXTS": config.self_service.bot_file.removesuffix(".yaml"),
+        "OPENING_HOURS": json.dumps(opening_hours_document(config), separators=(",", ":")),
+        **QUIET_POWERTOOLS,
+    }
+
+
 class LexEmulator:
     """`bots` by id; `add_bot` builds one from a bot file. Every turn is kept in `turns`."""
 
@@ -78,6 +98,20 @@ class LexEmulator:
         self.bots: dict[str, EmulatedBot] = {}
         self.sessions: dict[tuple[str, str, str, str], _Session] = {}
         self.turns: list[tuple[str, dict[str, Any]]] = []  # (customer's text, Lex's answer)
+
+    def add_stage_bot(self, config: ContactCenterConfig) -> EmulatedBot:
+        """The stage's self-service bot, its code hook the real fulfillment function run in the
+        local Lambda runtime (it reads the tables `create_self_service_tables` makes)."""
+        fulfillment = LocalLambda(
+            FULFILLMENT_HANDLER,
+            fulfillment_environment(config, self.region),
+            name="self_service",
+        )
+        return self.add_bot(
+            load_stage_bot(config),
+            locales=tuple(config.self_service.locales),
+            code_hook=lambda event: fulfillment.invoke(event).result(),
+        )
 
     def add_bot(
         self,
@@ -198,11 +232,17 @@ class _Turn:
             return self._confirm(intent)
         self.session.confirming = False
         intent["confirmationState"] = "Confirmed" if answer else "Denied"
-        if not answer:
-            intent["state"] = "Failed"
-            declined = self.definition.intents[intent["name"]].declined or {}
-            return self._close(declined.get(self.locale, ""))
-        return self._next_step(intent)
+        if answer:
+            return self._next_step(intent)
+        # Denied: the dialog code hook hears it first; if it leaves it to Lex, Lex closes the
+        # intent as failed with the intent's declination response.
+        decided = self._code_hook("DialogCodeHook", intent)
+        if decided is not None:
+            return decided
+        intent = self.session.state["intent"]
+        intent["state"] = "Failed"
+        declined = self.definition.intents[intent["name"]].declined or {}
+        return self._close(declined.get(self.locale, ""))
 
     def _dialog_hook(self, intent: dict[str, Any]) -> dict[str, Any]:
         answer = self._code_hook("DialogCodeHook", intent)

@@ -90,6 +90,8 @@ class AwsWorld:
                 else config.sms.number_type,
             )
             instance.add_phone_number("sms", SMS_NUMBER, config.sms.flow)
+        if config.self_service.enabled:
+            world.lex.add_stage_bot(config)
         return world
 
     # -- conveniences for tests and the engine -------------------------------------------------

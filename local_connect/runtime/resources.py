@@ -23,6 +23,9 @@ from config.data_schema import (
 from local_connect.runtime.local_aws import LOCAL_REGION
 
 CUSTOMERS_TABLE = "customers"
+# The self-service bot's tables (the Data stack has them when `self_service.enabled`).
+APPOINTMENTS_TABLE = "appointments"
+OUTAGES_TABLE = "outages"
 # The Data stack provisions one shard. moto appends to a shard in time linear in the records
 # already there (quadratic over a day), so the local stream spreads the day over a few shards;
 # ordering still holds per ContactId (the partition key), as in Kinesis.
@@ -61,6 +64,14 @@ def create_customers_table(region: str = LOCAL_REGION, name: str = CUSTOMERS_TAB
     """The Data stack's customers table alone, in the active moto mock: the only table a chat,
     the entry flows or the reminders need."""
     _create_table(boto3.client("dynamodb", region_name=region), name, [PARTITION_KEY, SORT_KEY])
+
+
+def create_self_service_tables(region: str = LOCAL_REGION) -> None:
+    """The appointments and outages tables the self-service fulfillment reads, in the active moto
+    mock (keyed like the Data stack's: a partition per customer, an item per postal code)."""
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    for name in (APPOINTMENTS_TABLE, OUTAGES_TABLE):
+        _create_table(dynamodb, name, [PARTITION_KEY, SORT_KEY])
 
 
 def _create_table(dynamodb: Any, name: str, key_names: Sequence[str]) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -236,13 +236,32 @@ def _seed_known_customer(
         profile = customer.profile
         emails = [i.value for i in profile.identifiers if i.kind is IdentifierKind.EMAIL]
         if emails and profile.first_name:
+            if config.self_service.enabled:  # something for the bot to find
+                _book_appointment(session, config, profile.customer_id, at)
             return f"{profile.first_name} {profile.last_name or ''}".strip(), emails[0]
     raise RuntimeError("no seeded customer has an email")
+
+
+def _book_appointment(
+    session: Any, config: ContactCenterConfig, customer_id: str, at: datetime | None
+) -> None:
+    """The known customer's next appointment: two days on, at 10:00 in the center's time."""
+    from lambdas.self_service.repository import Appointment
+
+    now = (at or datetime.now(UTC)).astimezone(_center_zone(config))
+    starts = (now + timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+    session.appointments.save(
+        Appointment(customer_id=customer_id, appointment_id="local-1", starts_at=starts)
+    )
 
 
 def _local_time(config: ContactCenterConfig, moment: datetime) -> datetime:
     """`--at` in the contact center's zone (the default queue's hours) unless it names one."""
     if moment.tzinfo is None:
-        hours = config.hours[config.queues[config.routing.default_queue].hours]
-        moment = moment.replace(tzinfo=ZoneInfo(hours.time_zone))
+        moment = moment.replace(tzinfo=_center_zone(config))
     return moment
+
+
+def _center_zone(config: ContactCenterConfig) -> ZoneInfo:
+    """The contact center's time zone: the default queue's hours'."""
+    return ZoneInfo(config.hours[config.queues[config.routing.default_queue].hours].time_zone)

@@ -71,7 +71,7 @@ def test_a_chat_runs_offline_whatever_the_users_aws_settings_and_prints_no_json(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    typed = iter(["hello", "/agent", "/say Hi Ana", "/end"])
+    typed = iter(["agent", "/agent", "/say Hi Ana", "/end"])
     monkeypatch.setattr("builtins.input", lambda _prompt: next(typed))
 
     code = main(
@@ -94,3 +94,43 @@ def test_a_chat_runs_offline_whatever_the_users_aws_settings_and_prints_no_json(
     assert "Agent: Hi Ana" in out and out.rstrip().endswith("(the chat has ended)")
     assert "{" not in out + err  # no EMF metrics, no JSON logs from the Lambdas
     assert err == ""
+
+
+def test_a_known_customer_gets_the_appointment_from_the_bot_without_a_queue(
+    users_own_aws: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    dev_config: ContactCenterConfig,
+) -> None:
+    # Given dev, whose chat flow hands customers to the self-service bot first
+    assert dev_config.self_service.enabled
+    typed = iter(["when is my appointment"])
+    monkeypatch.setattr("builtins.input", lambda _prompt: next(typed))
+
+    # When a customer the CRM knows (--known books them an appointment) asks the bot
+    code = main(["chat", "--known", "--topic", "appointment", "--at", "2026-12-01T10:00"])
+
+    # Then the real fulfillment function answers from the appointments table, and the chat ends
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Your next appointment is on Thursday, December 3, at 10:00." in out
+    assert "waiting in queue" not in out
+    assert out.rstrip().endswith("(the chat has ended)")
+
+
+def test_asking_the_bot_for_an_agent_reaches_a_queue_with_the_intent_in_the_attributes(
+    users_own_aws: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    typed = iter(["agent", "/state", "/quit"])
+    monkeypatch.setattr("builtins.input", lambda _prompt: next(typed))
+
+    code = main(["chat", "--name", "Ana", "--topic", "billing", "--at", "2026-12-01T10:00"])
+
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "One moment, I'm connecting you to an agent." in out
+    assert "(waiting in queue 'billing'" in out
+    assert "self_service_intent = TalkToAgent" in out
+    assert "self_service_outcome = escalate" in out

@@ -109,6 +109,7 @@ def test_three_misunderstandings_escalate_as_no_match(bot_stage: Any) -> None:
     )
     assert outcome.attributes["self_service_outcome"] == "escalate"
     assert outcome.attributes["self_service_detail"] == "no_match"
+    # the chat had no topic from the form: the flow asks for one and routes as "other"
     assert outcome.reached_queue and outcome.attributes["intent"] == "other"
 
 
