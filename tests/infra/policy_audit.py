@@ -65,9 +65,9 @@ NO_RESOURCE_TYPE: dict[str, Justification] = {
 AWS_MANAGED_POLICIES: dict[str, Justification] = {
     "service-role/AWSLambdaBasicExecutionRole": Justification(
         "Lambda's basic execution policy: logs:CreateLogGroup, CreateLogStream and "
-        "PutLogEvents on '*', how Lambda delivers a function's logs; no data access. Attached "
-        "to each of our functions and to aws-cdk-lib's deploy-time providers (bucket "
-        "deployment, auto-delete objects, custom resources)",
+        "PutLogEvents on '*', how Lambda delivers a function's logs; no data access. Only on "
+        "aws-cdk-lib's deploy-time provider functions (bucket deployment, auto-delete "
+        "objects, custom resources); our own functions write their own log group only",
         "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/"
         "AWSLambdaBasicExecutionRole.html",
     ),

@@ -303,6 +303,8 @@ def test_function_may_only_start_chats_on_the_chat_flow_and_touch_profile_items(
         "kms:Decrypt",
         "kms:Encrypt",
         "kms:GenerateDataKey",
+        "logs:CreateLogStream",  # its own log group only (tests/infra/test_least_privilege.py)
+        "logs:PutLogEvents",
     }
     (connect_statement,) = [s for s in statements if s["Action"] == "connect:StartChatContact"]
     assert connect_statement["Resource"] == {

@@ -116,6 +116,9 @@ def test_functions_may_only_get_items_from_the_customers_table_and_decrypt_them(
         "kms:Decrypt",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
+        # its own log group only (tests/infra/test_least_privilege.py)
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
     }
     assert not any("*" in action for action in actions)
     (table,) = [s for s in statements if "dynamodb:GetItem" in s["Action"]]

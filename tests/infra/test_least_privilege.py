@@ -65,7 +65,10 @@ def template(resource_type: str, properties: dict[str, Any]) -> dict[str, Any]:
 def role_policy(*statements: dict[str, Any]) -> dict[str, Any]:
     return template(
         "AWS::IAM::Policy",
-        {"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)}},
+        {
+            "PolicyName": "p",
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)},
+        },
     )
 
 
@@ -99,6 +102,45 @@ def test_the_audit_walks_identity_key_bucket_queue_and_topic_policies(
         walked
     )
     assert walked["AWS::IAM::Policy"] >= 5
+
+
+def test_our_functions_write_only_their_own_log_group(
+    stage_templates: dict[str, dict[str, Any]],
+) -> None:
+    checked = 0
+    for stack, body in stage_templates.items():
+        resources = body["Resources"]
+        for function in resources.values():
+            properties = function.get("Properties", {})
+            if function["Type"] != "AWS::Lambda::Function" or not str(
+                properties.get("Handler", "")
+            ).startswith("lambdas."):
+                continue
+            role_id = properties["Role"]["Fn::GetAtt"][0]
+            log_group = properties["LoggingConfig"]["LogGroup"]["Ref"]
+            # No AWS-managed policy (AWSLambdaBasicExecutionRole writes every log group) ...
+            assert "ManagedPolicyArns" not in resources[role_id]["Properties"], role_id
+            # ... and the log actions it has name its own group
+            log_statements = [
+                statement.body
+                for statement in allow_statements(stack, body)
+                if statement.resource_type == "AWS::IAM::Policy"
+                and any(
+                    role.get("Ref") == role_id
+                    for policy in [resources[statement.resource.split(".")[0]]]
+                    for role in policy["Properties"]["Roles"]
+                )
+                and any(str(action).startswith("logs:") for action in statement.body["Action"])
+            ]
+            assert log_statements == [
+                {
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Effect": "Allow",
+                    "Resource": {"Fn::GetAtt": [log_group, "Arn"]},
+                }
+            ], role_id
+            checked += 1
+    assert checked >= 5  # prod (voice and chat) has five of our functions, dev all of them
 
 
 def test_every_exception_is_still_needed(both_stages: dict[str, dict[str, Any]]) -> None:
