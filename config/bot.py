@@ -393,7 +393,12 @@ def fulfillment_bundle(bot: BotDefinition) -> dict[str, Any]:
         "intents": {
             name: {
                 "fulfillment": intent.fulfillment,
-                "messages": intent.messages,
+                # The declined answer is Lex's own prompt, and the function's too: it ends the
+                # conversation itself when the caller says no, to set the session attributes.
+                "messages": {
+                    **intent.messages,
+                    **({"declined": intent.declined} if intent.declined else {}),
+                },
                 "slots": list(intent.slots),
                 "sensitive_slots": intent.sensitive_slots(),
             }

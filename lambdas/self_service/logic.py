@@ -13,8 +13,9 @@ CONTRACT with the contact flows (contact_flows/*, ConnectParticipantWithLexBot) 
     needs an agent: asked for one, unidentified, or not verified) or `failed` (something broke:
     escalate too);
   - `self_service_detail`: a short code, never personal (`found`, `not_found`, `moved`,
-    `cancelled`, `outage`, `no_outage`, `balance_given`, `nothing_due`, `unidentified`,
-    `not_verified`, `no_account`, `open`, `closed`, `requested`, `answered`, `error`);
+    `cancelled`, `declined`, `outage`, `no_outage`, `balance_given`, `nothing_due`,
+    `unidentified`, `not_verified`, `no_account`, `open`, `closed`, `requested`, `answered`,
+    `error`);
   - `self_service_slots`: the non-sensitive slots the caller gave, `name=value;name=value`.
   Slots the bot file marks `sensitive` are never copied, and are emptied in the closing intent
   Lex hands to Connect (`$.Lex.Slots`), so a flow cannot copy them by mistake either.
@@ -193,6 +194,11 @@ def opening_answer(status: OpeningStatus) -> Answer:
             values={"opens": clock(status.at.time())},
         )
     return Answer(outcome="fulfilled", detail="closed", message="closed")
+
+
+def declined() -> Answer:
+    """The caller said no to the confirmation (keep the appointment): nothing changed."""
+    return Answer(outcome="fulfilled", detail="declined", message="declined")
 
 
 def agent_requested() -> Answer:

@@ -47,6 +47,8 @@ class SelfService:
             return self.close(event, raw_intent, logic.failed())
         now = self.clock()
         customer_id = event.session_state.session_attributes.get(logic.CUSTOMER_ID_ATTRIBUTE)
+        if event.intent.confirmation_state == "Denied" and "declined" in definition.messages:
+            return self.close(event, raw_intent, logic.declined())
         if event.invocation_source == "DialogCodeHook":
             step = logic.before_slots(
                 definition.fulfillment,

@@ -222,3 +222,13 @@ def test_a_repository_failure_closes_as_failed_with_the_failed_sentence(
 def test_an_intent_the_bot_file_lacks_closes_as_failed(invoke: Invoke) -> None:
     answer = invoke(lex_event("OrderPizza"))
     assert outcome(answer) == ("failed", "error", "Failed")
+
+
+def test_saying_no_to_the_confirmation_keeps_the_appointment(
+    invoke: Invoke, repositories: Repositories
+) -> None:
+    answer = invoke(lex_event("CancelAppointment", source="DialogCodeHook", confirmation="Denied"))
+    assert spoken(answer) == "All right, your appointment stays booked."
+    assert outcome(answer) == ("fulfilled", "declined", "Fulfilled")
+    kept = repositories.appointments.upcoming("c-jane", NEXT_APPOINTMENT)
+    assert kept is not None and kept.appointment_id == "a-next"
