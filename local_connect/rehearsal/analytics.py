@@ -53,6 +53,7 @@ class AnalyticsStage:
         # moto takes about a second to import: loaded when a day is counted, not with the package.
         from moto import mock_aws
 
+        from local_connect.runtime.moto_dynamodb import fast_dynamodb
         from local_connect.runtime.moto_transactions import item_level_rollback
 
         names = LocalResources()
@@ -73,7 +74,7 @@ class AnalyticsStage:
             region=self.region,
         )
         batches = 0
-        with mock_aws(), item_level_rollback():
+        with mock_aws(), item_level_rollback(), fast_dynamodb():
             create_resources(names, region=self.region)
             stream = ContactRecordStream(
                 boto3.client("kinesis", region_name=self.region), names.contact_record_stream

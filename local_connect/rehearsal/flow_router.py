@@ -17,8 +17,6 @@ from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
-import boto3
-
 from config import ContactCenterConfig
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
@@ -70,9 +68,13 @@ class FlowRouter:
         # moto takes about a second to import: loaded when a day is routed, not with the package.
         from moto import mock_aws
 
+        from local_connect.runtime.moto_dynamodb import SeedingTable, fast_dynamodb
+
         self._stack.enter_context(mock_aws())
+        self._stack.enter_context(fast_dynamodb())
         create_customers_table(LOCAL_REGION, CUSTOMERS_TABLE)
-        table = boto3.resource("dynamodb", region_name=LOCAL_REGION).Table(CUSTOMERS_TABLE)
+        # The repository's own items, loaded without a request each (seconds of a day).
+        table = SeedingTable(CUSTOMERS_TABLE, region=LOCAL_REGION)
         ProfileRepository(table).save_all(known_profiles(self.population))
         # Each function starts cold on its first call; afterwards none keeps clients of this moto.
         self._stack.callback(self.lambdas.cold_start)

@@ -283,9 +283,10 @@ def local_metrics_table(
     # moto takes about a second to import: only `--records` pays for it, not `ccaas --help`.
     from moto import mock_aws
 
+    from local_connect.runtime.moto_dynamodb import fast_dynamodb
     from local_connect.runtime.moto_transactions import item_level_rollback
 
-    with mock_aws(), item_level_rollback():
+    with mock_aws(), item_level_rollback(), fast_dynamodb():
         names = LocalResources()
         create_resources(names, region=LOCAL_REGION)
         with reporter.task("counting contact records", len(records)) as counted:
