@@ -19,6 +19,7 @@ from scripts.cli import main
 from scripts.commands.preflight import target_of
 from scripts.preflight.account import AccountClients
 from scripts.preflight.checklist import Account, Offline, run_checks
+from scripts.preflight.replacement import replacement_checks
 from scripts.preflight.report import Check, Status, passed
 from scripts.progress import Reporter
 from tests.scripts.cli_checks import only_aws_settings
@@ -277,3 +278,28 @@ def test_credentials_that_work_reach_the_account(aws: None) -> None:
 
     assert isinstance(target, Account)
     assert (target.account_id, target.region) == ("123456789012", "eu-west-2")
+
+
+def test_the_docs_example_shows_what_the_guard_prints_for_the_dev_stage(
+    dev_synthesis: Any,
+) -> None:
+    """docs/preflight.md's example: a baseline where the customers table had another logical
+    id and the instance used SAML. Its REPLACEMENT lines are what the guard prints today."""
+    page = (Path(__file__).parents[2] / "docs" / "preflight.md").read_text(encoding="utf-8")
+    shown = page.split("warn  REPLACEMENT", 1)[1].split("\n\n", 1)[0]
+    baseline = copy.deepcopy(dev_synthesis.templates)
+    for template in baseline.values():
+        resources = template["Resources"]
+        for logical_id in list(resources):
+            resource = resources[logical_id]
+            if resource["Type"] == "AWS::Connect::Instance":
+                resource["Properties"]["IdentityManagementType"] = "SAML"
+            if resource["Type"] == "AWS::DynamoDB::Table" and logical_id.startswith(
+                "DataCustomers"
+            ):
+                resources["DataCustomersTableB3A0E2F4"] = resources.pop(logical_id)
+
+    checks = replacement_checks(dev_synthesis.templates, baseline, "cdk.out")
+
+    printed = "\n".join(line for check in checks for line in check.lines())
+    assert "warn  REPLACEMENT" + shown == printed
