@@ -95,7 +95,7 @@ class People(Construct):
         self.agent_statuses = {
             status.name: connect.CfnAgentStatus(
                 self,
-                f"Status{pascal(status.name.replace(' ', '_'))}",
+                f"Status-{status.name}",  # any name: CDK makes a valid logical id of it
                 instance_arn=instance_arn,
                 name=status.name,
                 description=status.description or None,
