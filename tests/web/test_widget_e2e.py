@@ -18,9 +18,19 @@ import pytest
 from config import ContactCenterConfig
 from local_connect.chat.flow_peer import flow_peer_factory
 from local_connect.chat.server import LocalChatServer
+from tests.conftest import config_with
 
 # A Tuesday at 10:00 in the business hours' time zone: the chat flow checks hours first.
 OPEN_HOURS = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
+
+
+@pytest.fixture(scope="session")
+def dev_config(dev_config: ContactCenterConfig) -> ContactCenterConfig:
+    """dev with the self-service bot off: these tests follow the chat flow's topics and queues
+    (the bot's chats: tests/local_connect/flows/test_interpreter_bot.py, tests/scripts/test_chat.py)."""
+    return config_with(
+        dev_config, self_service={**dev_config.self_service.model_dump(), "enabled": False}
+    )
 
 
 @pytest.fixture()

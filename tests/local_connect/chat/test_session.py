@@ -20,10 +20,20 @@ from local_connect.chat.session import (
     FlowChatPeer,
 )
 from scripts.commands import chat as chat_command
+from tests.conftest import config_with
 
 OPEN = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # Tuesday 10:00 in Chicago
 THANKSGIVING = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
 JANE = "jane.vip@example.com"
+
+
+@pytest.fixture(scope="session")
+def dev_config(dev_config: ContactCenterConfig) -> ContactCenterConfig:
+    """dev with the self-service bot off: these tests follow the chat flow's topics and queues
+    (the bot's chats: tests/local_connect/flows/test_interpreter_bot.py, tests/scripts/test_chat.py)."""
+    return config_with(
+        dev_config, self_service={**dev_config.self_service.model_dump(), "enabled": False}
+    )
 
 
 @pytest.fixture()
