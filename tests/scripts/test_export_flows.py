@@ -51,6 +51,8 @@ def deployed(stage: StageFlows, name: str) -> dict[str, Any]:
     def resolver(kind: Any, placeholder_name: str) -> str:
         if kind == "setting":
             return stage.setting(placeholder_name)
+        if kind == "bot":
+            return f"arn:aws:lex:us-east-1:{ACCOUNT}:bot-alias/ABCDEFGHIJ/KLMNOPQRST"
         target = stage.config_name(kind, placeholder_name)
         return lambda_arn(target) if kind == "lambda" else arn(kind, target)
 
