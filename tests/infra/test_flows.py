@@ -221,10 +221,13 @@ def test_settings_are_written_as_the_stages_values(built: Built) -> None:
     assert hold["InterruptFrequencySeconds"] == "120"
     greeting = parameters(built, "inbound_voice", "greet")["Text"]
     assert greeting == "Thank you for calling Riverside Public Utilities."
-    assert parameters(built, "inbound_voice", "set-flags")["FlowAttributes"] == {
+    flags = parameters(built, "inbound_voice", "set-flags")["FlowAttributes"]
+    assert {name: flags[name] for name in ("callbacksEnabled", "smsEnabled", "selfService")} == {
         "callbacksEnabled": {"Value": "true"},
         "smsEnabled": {"Value": "true"},
+        "selfService": {"Value": "true"},
     }
+    assert "botAlias" in flags  # ${bot:self_service}: the alias ARN given to ContactFlows
 
 
 def test_one_integration_per_lambda_and_flows_that_call_it_wait_for_it(built: Built) -> None:
