@@ -159,7 +159,7 @@ def test_data_tables_are_on_demand_encrypted_with_our_key_and_recoverable(
     synth: Synth, dev_config: ContactCenterConfig
 ) -> None:
     data = template(synth(dev_config), "-Data")
-    data.resource_count_is("AWS::DynamoDB::Table", 3)
+    data.resource_count_is("AWS::DynamoDB::Table", 5)  # 3 + the bot's appointments, outages
     data.all_resources_properties(
         "AWS::DynamoDB::Table",
         {
