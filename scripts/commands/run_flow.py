@@ -40,7 +40,8 @@ branch, a Lex bot takes the customer's input as the intent name, and blocks that
 the local engine lacks (Customer Profiles, Cases, Voice ID, Amazon Q...) are simulated: they take
 their success branch. Each guess is printed as a `warning:` or `simulated:` line. With --stage,
 the stage's queues, hours, placeholders and Lambdas (the real handlers, over a local DynamoDB
-with no customers) are used, and foreign queues go to the stage's default queue.
+with no customers) are used, foreign queues go to the stage's default queue, and with
+self_service on, the stage's bot answers (the local Lex and the real fulfillment function).
 
 --input answers the flow's prompts in order: digits on voice, a message on chat or email ('' is
 silence: the input times out); it takes every word after it, so name FILE first. After the last
@@ -58,7 +59,7 @@ Examples:
   ccaas run-flow export.json --input 1                     a caller who presses 1
   ccaas run-flow chat.json --channel chat --input billing --attributes '{"tier": "gold"}'
   ccaas run-flow export.json --hours hours.yaml --queue-map queues.yaml --at 2026-11-26T10:00
-  ccaas run-flow contact_flows/inbound_voice.json --stage dev --input 1
+  ccaas run-flow contact_flows/inbound_voice.json --stage dev --input agent
 """
 
 
@@ -137,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     outcome = FlowOutcome(contact=contact, flow=name)
-    with _stage_lambdas(config, instance.library):
+    with _stage_world(config, instance.library, at) as lex:
+        engine.lex = lex
         stopped = _drive(engine, name, outcome, at, args.inputs)
     for line in path_lines(outcome, start_flow=name):
         print(line)
@@ -283,19 +285,29 @@ def _arrival(
 
 
 @contextlib.contextmanager
-def _stage_lambdas(config: ContactCenterConfig | None, library: Any) -> Iterator[None]:
-    """With a stage, its flow Lambdas run for real: over moto, with an empty customers table.
-    Without one, nothing to set up."""
+def _stage_world(
+    config: ContactCenterConfig | None, library: Any, at: datetime
+) -> Iterator[Any | None]:
+    """With a stage, its flow Lambdas run for real over moto (an empty customers table) and,
+    when self-service is on, its bot answers through the emulated Lex with the real fulfillment
+    function; yields that Lex client (None without a bot). Without a stage, nothing to set up."""
     if config is None:
-        yield
+        yield None
         return
+    import boto3
     from moto import mock_aws
 
-    from local_connect.runtime.resources import create_customers_table
+    from local_connect.emulation import AwsWorld, emulate_aws
+    from local_connect.runtime.resources import create_customers_table, create_self_service_tables
 
-    with mock_aws():
+    world = AwsWorld.from_config(config, region=library.region, clock=lambda: at)
+    with mock_aws(), emulate_aws(world):
         create_customers_table(library.region)
-        yield
+        if not config.self_service.enabled:
+            yield None
+            return
+        create_self_service_tables(library.region)
+        yield boto3.client("lexv2-runtime", region_name=library.region)
 
 
 # -- output ------------------------------------------------------------------------------------

@@ -31,7 +31,12 @@ MESSAGING_TYPES = (
     "AWS::Lambda::Function",
 )
 # Every stage has the flow functions (infra/constructs/functions.py), whatever its channels.
-FLOW_FUNCTION_HANDLERS = {"lambdas.crm_lookup.handler.handler", "lambdas.routing.handler.handler"}
+# Functions a voice-only stage has too: the flows' own and the self-service bot's fulfillment.
+FLOW_FUNCTION_HANDLERS = {
+    "lambdas.crm_lookup.handler.handler",
+    "lambdas.routing.handler.handler",
+    "lambdas.self_service.handler.handler",
+}
 
 
 @pytest.fixture(scope="module")
@@ -339,7 +344,11 @@ def test_a_stage_sharing_another_stages_identity_creates_none_and_uses_it(
         '{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ses:", {"Ref": "AWS::Region"}, '
         '":", {"Ref": "AWS::AccountId"}, ":identity/dev.support.riverside-utilities.example"]]}'
     )
-    (association,) = resources(template, "AWS::Connect::IntegrationAssociation").values()
+    (association,) = [
+        association
+        for association in resources(template, "AWS::Connect::IntegrationAssociation").values()
+        if association["Properties"]["IntegrationType"] == "SES_IDENTITY"
+    ]
     assert json.dumps(association["Properties"]["IntegrationArn"]) == identity_arn
     outputs = template.to_json()["Outputs"]
     assert not [key for key in outputs if "Dkim" in key or "MailFrom" in key]

@@ -94,14 +94,18 @@ def test_with_a_stage_its_own_flow_runs_with_the_real_lambdas(
         "--stage",
         "dev",
         "--input",
-        "1",
+        "agent",
         "--at",
         TUESDAY_10_AM,
     )
     assert code == 0
     assert lines[0].startswith("flow 'inbound_voice' (CONTACT_FLOW)")
-    assert "ended: in queue 'billing' (flow 'inbound_voice')" in lines
-    assert "        sets: routingReason = intent:billing" in lines
+    # dev hands callers to its self-service bot (the real fulfillment, over the local Lex),
+    # which escalates an "agent" to the default queue with what it learnt.
+    assert "ended: in queue 'general' (flow 'inbound_voice')" in lines
+    (attributes,) = [line for line in lines if line.startswith("attributes: ")]
+    assert "self_service_intent=TalkToAgent" in attributes
+    assert "self_service_outcome=escalate" in attributes
     assert not any(line.startswith("warning: ") for line in lines)
 
 
