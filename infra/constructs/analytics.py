@@ -56,10 +56,6 @@ TABLE_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:ConditionCheckItem",
 )
-BASIC_EXECUTION_ROLE = (
-    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-    "AWSLambdaBasicExecutionRole]"
-)
 
 
 class Analytics(Construct):
