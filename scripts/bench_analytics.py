@@ -2,7 +2,7 @@
 
     python scripts/bench_analytics.py [--records 10000] [--seed 7] [--with-history]
 
-`ccaas bench` reports `measure`'s ratio: ours / naive write calls (`--quick`: 500 records).
+`ccaas bench` reports `measure`'s ratio: ours / naive write calls (`--quick`: 100 records).
 
 Both sides count the same records into a fresh moto metrics table, in the same run:
 - naive: one UpdateItem (ADD) per record on its (interval, queue, channel) item. No state, so a
@@ -204,7 +204,7 @@ def naive(table: Any, parsed: list[ContactRecord], threshold: int) -> None:
         )
 
 
-FULL_RECORDS, QUICK_RECORDS = 10_000, 500
+FULL_RECORDS, QUICK_RECORDS = 10_000, 100
 SEED = 7
 
 
