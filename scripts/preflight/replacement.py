@@ -44,6 +44,13 @@ LOSSES = {
     "AWS::SQS::Queue": "the messages waiting in the queue",
     "AWS::SecretsManager::Secret": "the secret's value",
 }
+# Properties the CloudFormation reference documents as "Update requires: Replacement" that the
+# registry schemas cfn-lint ships leave out of createOnlyProperties: a new key schema or local
+# secondary index means a new, empty table
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html).
+DOCUMENTED_REPLACEMENTS = {
+    "AWS::DynamoDB::Table": ("/properties/KeySchema", "/properties/LocalSecondaryIndexes"),
+}
 # CDK gives these deletion policies to what it considers stateful; the guard honours them too.
 KEEPING_POLICIES = {"Retain", "RetainExceptOnCreate", "Snapshot"}
 DEFAULT_REGION = "us-east-1"
@@ -129,13 +136,16 @@ def replacement_checks(
 
 
 def create_only_properties(resource_type: str, region: str = DEFAULT_REGION) -> tuple[str, ...]:
-    """The type's `createOnlyProperties` as JSON pointers (`/properties/InstanceAlias`); none for
-    a type the registry does not know (custom resources)."""
+    """The type's `createOnlyProperties` as JSON pointers (`/properties/InstanceAlias`), with
+    the documented replacements its schema omits; none for a type the registry does not know
+    (custom resources)."""
+    documented = DOCUMENTED_REPLACEMENTS.get(resource_type, ())
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type)
     except ResourceNotFoundError:
-        return ()
-    return tuple(schema.schema.get("createOnlyProperties", ()))
+        return documented
+    listed = tuple(schema.schema.get("createOnlyProperties", ()))
+    return listed + tuple(pointer for pointer in documented if pointer not in listed)
 
 
 def is_stateful(resource: Mapping[str, Any]) -> bool:

@@ -85,6 +85,26 @@ def test_a_changed_identity_management_type_replaces_the_connect_instance() -> N
     assert "REPLACED" in found[0].describe()
 
 
+def test_a_new_key_schema_replaces_the_table_though_the_schema_omits_it() -> None:
+    """The CloudFormation reference says KeySchema requires replacement; the registry schema
+    does not list it as create-only, so the guard adds it."""
+    before = table()
+    after = table()
+    after["Properties"] = {
+        **after["Properties"],
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+    }
+
+    (replaced,) = replacements(STACK, template(Customers=before), template(Customers=after))
+
+    (change,) = replaced.changes
+    assert change.path == "KeySchema"
+    assert "every item in the table" in replaced.describe()
+
+
 def test_a_renamed_table_logical_id_deletes_the_table_and_names_the_likely_new_id() -> None:
     found = replacements(
         STACK, template(CustomersTable1A2B=table()), template(CustomersTable9Z8Y=table())
