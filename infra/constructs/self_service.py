@@ -357,6 +357,9 @@ class SelfService(Construct):
                     "kms:GenerateDataKey*",
                     "kms:Describe*",
                 ],
+                # In a key policy, Resource "*" is this key alone; the condition below limits
+                # CloudWatch Logs to this account's log groups in this Region, as the AWS page
+                # above prescribes (the group's name is not known before it is created).
                 resources=["*"],
                 conditions={
                     "ArnLike": {
