@@ -31,14 +31,14 @@ SMALL: dict[str, Any] = {
     "seed": 42,
     "service_level_seconds": 30,
     "demand": {
-        "contacts": 700,
+        "contacts": 300,
         "hourly": {9: 0.6, 10: 0.4},
         "intents": {
             "pay": {"share": 0.5, "routes_as": "billing"},
             "ask": {"share": 0.5, "routes_as": "other"},
         },
     },
-    "customers": {"population": 500, "known_share": 0.5},
+    "customers": {"population": 250, "known_share": 0.5},
     "channels": {
         "voice": {
             "flow_seconds": {"kind": "fixed", "value": 30},
@@ -49,13 +49,13 @@ SMALL: dict[str, Any] = {
         },
         "chat": {
             "flow_seconds": {"kind": "fixed", "value": 10},
-            "talk": {"kind": "exponential", "mean": 400},
+            "talk": {"kind": "exponential", "mean": 900},
             "patience": {"kind": "exponential", "mean": 600},
         },
     },
     "callbacks": {"accept_share": 0.5, "answer_share": 0.9},
-    # 14 agents on frontline, where config dev has 4 people: a what-if beyond the roster.
-    "staffing": {"frontline": {9: 14, 10: 14, 11: 0}},
+    # 6 agents on frontline, where config dev has 4 people: a what-if beyond the roster.
+    "staffing": {"frontline": {9: 6, 10: 6, 11: 0}},
     "staffing_beyond_people": True,
     "variants": {
         "phone": {"channels": ["voice"]},
@@ -63,7 +63,7 @@ SMALL: dict[str, Any] = {
             "channels": ["voice", "chat"],
             "channel_mix": {"ask": {"voice": 0.5, "chat": 0.5}},
             "self_service": {"ask": {"chat": 0.2}},
-            "reminders": {"appointments": 100, "intent": "ask", "calls_avoided": 0.5},
+            "reminders": {"appointments": 40, "intent": "ask", "calls_avoided": 0.5},
         },
     },
 }
@@ -88,7 +88,7 @@ def test_every_contact_and_callback_becomes_exactly_one_record(small_day: Any) -
 def test_reminders_sent_the_evening_before_lower_the_demand_they_act_on(small_day: Any) -> None:
     phone, blended = small_day.runs
     assert phone.reminders is None
-    assert blended.reminders is not None and blended.reminders.counts == {"sent": 100}
+    assert blended.reminders is not None and blended.reminders.counts == {"sent": 40}
     asked = [c for c in blended.contacts if c.intent == "ask"]
     paid = [c for c in blended.contacts if c.intent == "pay"]
     # Every reminded customer makes half as many "ask" contacts; "pay" is untouched.
@@ -195,7 +195,7 @@ def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
     assert "counted by the analytics handler" in out
     assert '"level":"INFO"' not in out  # the functions' logs stay out of the report
     sent_row = next(line for line in out.splitlines() if line.startswith("reminders sent"))
-    assert sorted(sent_row.split()[-2:]) == ["-", "100"]  # phone: none; blended: all texted
+    assert sorted(sent_row.split()[-2:]) == ["-", "40"]  # phone: none; blended: all texted
     assert chart.is_file()
     lines = (tmp_path / "small-phone.jsonl").read_text(encoding="utf-8").splitlines()
     records = [yaml.safe_load(line) for line in lines]
