@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -67,9 +68,13 @@ def test_after_the_block_every_request_takes_motos_path_again(moto_calls: mock.M
         assert moto_calls.call_count == 2
 
 
-def test_motos_request_recorder_sees_every_request(moto_calls: mock.Mock) -> None:
+def test_motos_request_recorder_sees_every_request(
+    moto_calls: mock.Mock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from moto.moto_api import recorder
 
+    # The recorder writes to ./moto_recording unless told otherwise: keep the clone clean.
+    monkeypatch.setattr(recorder, "_location", str(tmp_path / "moto_recording"))
     with mock_aws(), fast_dynamodb():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_table(client)
