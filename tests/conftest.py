@@ -4,6 +4,7 @@ session), moto tables, and the Lambda context handlers get."""
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
 from moto import mock_aws
 
@@ -32,6 +35,21 @@ os.environ.update(
         "POWERTOOLS_METRICS_NAMESPACE": "ContactCenterTests",
     }
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_botocore_loader() -> Iterator[None]:
+    """Every boto3 session of the run reads the service models through one loader.
+
+    moto's `mock_aws()` gives each test a new default boto3 session, and a new session reads and
+    parses every service model it uses again: 0.2-0.4 s for each first client of a service in a
+    test. The model files do not change during a run, and botocore's loader caches what it read.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            botocore.session, "create_loader", functools.cache(botocore.loaders.create_loader)
+        )
+        yield
 
 
 @pytest.fixture(scope="session")
