@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ from aws_cdk.assertions import Match, Template
 
 from config import ContactCenterConfig
 from tests.conftest import config_with
+from tests.infra.cfn_lint import lint_findings, stage_templates
 
 Synth = Callable[[ContactCenterConfig], Any]
 
@@ -28,14 +27,7 @@ def any_stage(request: pytest.FixtureRequest, synth: Synth) -> Any:
 
 
 def test_every_template_passes_cfn_lint(any_stage: Any) -> None:
-    files = sorted(str(p) for p in any_stage.outdir.glob("*.template.json"))
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "cfn-lint"), *files],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert lint_findings(stage_templates(any_stage.outdir)) == []
 
 
 SITE_BUCKET = "ChatSite"
