@@ -9,6 +9,7 @@ from constructs import Construct
 
 from config import ContactCenterConfig
 from config.people import PeopleConfig
+from config.stack_names import CONTACT_CENTER, DATA, PEOPLE, stack_name
 from infra.constructs.analytics import Analytics
 from infra.constructs.chat import Chat
 from infra.constructs.connect_core import ConnectCore
@@ -147,17 +148,20 @@ def deploy_environment() -> Environment:
 
 def build_app(app: App, config: ContactCenterConfig, env: Environment | None = None) -> list[Stack]:
     """Adds the stage's stacks to `app` and puts cdk-nag's AwsSolutions pack on every synth."""
-    prefix = f"ContactCenter-{config.stage}"
-    data_stack = DataStack(app, f"{prefix}-Data", config=config, env=env)
+    data_stack = DataStack(app, stack_name(config.stage, DATA), config=config, env=env)
     contact_center = ContactCenterStack(
-        app, f"{prefix}-ContactCenter", config=config, data=data_stack.data, env=env
+        app,
+        stack_name(config.stage, CONTACT_CENTER),
+        config=config,
+        data=data_stack.data,
+        env=env,
     )
     stacks: list[Stack] = [data_stack, contact_center]
     if config.people is not None:
         stacks.append(
             PeopleStack(
                 app,
-                f"{prefix}-People",
+                stack_name(config.stage, PEOPLE),
                 config=config,
                 people=config.people,
                 contact_center=contact_center,

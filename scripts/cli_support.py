@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from config.stack_names import DATA, stack_name
+
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -196,3 +198,24 @@ def aws_failure(error: Exception) -> CommandError:
         details = error.response.get("Error", {})
         return ProblemsFound(f"AWS refused: {details.get('Code')}: {details.get('Message')}")
     return ProblemsFound(f"cannot reach AWS: {error}")
+
+
+def data_table_name(cloudformation: Any, stage: str, table: str, *, missing: str) -> str:
+    """The physical name of one of the stage's tables (`table`: its id in the Data stack, such as
+    "Metrics"), from the deployed Data stack's resources; `missing` says what to do without it."""
+    from botocore.exceptions import ClientError
+
+    stack = stack_name(stage, DATA)
+    try:
+        resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
+    except ClientError as error:
+        raise ProblemsFound(
+            f"cannot read stack {stack}: {error.response['Error']['Message']}",
+            "deployed? right --profile/--region? or pass --table",
+        ) from None
+    for resource in resources:
+        if resource["ResourceType"] == "AWS::DynamoDB::Table" and resource[
+            "LogicalResourceId"
+        ].startswith(f"{DATA}{table}"):
+            return str(resource["PhysicalResourceId"])
+    raise ProblemsFound(f"stack {stack} has no {table.lower()} table", missing)

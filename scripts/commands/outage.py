@@ -18,12 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botocore.exceptions import ClientError
-
 from config import ContactCenterConfig, load_stage
 from config.bot import opening_hours_name
 from lambdas.self_service.repository import ANY_LOCALE, DynamoOutages, Outage, normalize_postal_code
-from scripts.cli_support import CommandError, ProblemsFound, aws_session
+from scripts.cli_support import CommandError, ProblemsFound, aws_session, data_table_name
 
 # A postal code anywhere: letters and digits once spaces and dashes are gone (UK codes are 7).
 POSTAL_CODE = re.compile(r"^[0-9A-Z]{3,10}$")
@@ -180,25 +178,10 @@ def _print_all(outages: list[Outage], zone: ZoneInfo) -> None:
 
 def _table(args: argparse.Namespace, config: ContactCenterConfig) -> Any:
     session = aws_session(args.profile, args.region)
-    name = args.table or outages_table_name(session.client("cloudformation"), config.stage)
-    return session.resource("dynamodb").Table(name)
-
-
-def outages_table_name(cloudformation: Any, stage: str) -> str:
-    """The physical name of the stage's outages table, from its Data stack's resources."""
-    stack = f"ContactCenter-{stage}-Data"
-    try:
-        resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
-    except ClientError as error:
-        raise ProblemsFound(
-            f"cannot read stack {stack}: {error.response['Error']['Message']}",
-            "deployed? right --profile/--region? or pass --table",
-        ) from None
-    for resource in resources:
-        if resource["ResourceType"] == "AWS::DynamoDB::Table" and resource[
-            "LogicalResourceId"
-        ].startswith("DataOutages"):
-            return str(resource["PhysicalResourceId"])
-    raise ProblemsFound(
-        f"stack {stack} has no outages table", "deploy the stage with self_service enabled"
+    name = args.table or data_table_name(
+        session.client("cloudformation"),
+        config.stage,
+        "Outages",
+        missing="deploy the stage with self_service enabled",
     )
+    return session.resource("dynamodb").Table(name)

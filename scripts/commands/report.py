@@ -21,7 +21,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import boto3
-from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from config import ContactCenterConfig, load_stage
@@ -38,6 +37,7 @@ from scripts.cli_support import (
     CommandError,
     ProblemsFound,
     aws_session,
+    data_table_name,
     json_lines,
     writable_file,
 )
@@ -364,23 +364,7 @@ def remote_table(args: argparse.Namespace, config: ContactCenterConfig, reporter
     if args.table:
         return session.resource("dynamodb").Table(args.table)
     reporter.step(f"finding the metrics table of stage {config.stage} in {session.region_name}")
-    name = metrics_table_name(session.client("cloudformation"), config.stage)
+    name = data_table_name(
+        session.client("cloudformation"), config.stage, "Metrics", missing="pass --table"
+    )
     return session.resource("dynamodb").Table(name)
-
-
-def metrics_table_name(cloudformation: Any, stage: str) -> str:
-    """The physical name of the stage's metrics table, from its Data stack's resources."""
-    stack = f"ContactCenter-{stage}-Data"
-    try:
-        resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
-    except ClientError as error:
-        raise ProblemsFound(
-            f"cannot read stack {stack}: {error.response['Error']['Message']}",
-            "deployed? right --profile/--region? or pass --table",
-        ) from None
-    for resource in resources:
-        if resource["ResourceType"] == "AWS::DynamoDB::Table" and resource[
-            "LogicalResourceId"
-        ].startswith("DataMetrics"):
-            return str(resource["PhysicalResourceId"])
-    raise ProblemsFound(f"stack {stack} has no metrics table", "pass --table")

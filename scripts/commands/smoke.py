@@ -31,6 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from config import ContactCenterConfig, load_stage
 from config.people import PeopleConfig, SecurityProfile
+from config.stack_names import CONTACT_CENTER, stack_name
 from scripts.cli_support import CommandError, ProblemsFound, aws_failure, aws_session, positive_int
 
 CLIENT_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5)
@@ -147,7 +148,7 @@ def smoke(
     sleep: Callable[[float], None],
     timeout: float,
 ) -> str:
-    stack = f"ContactCenter-{config.stage}-ContactCenter"
+    stack = stack_name(config.stage, CONTACT_CENTER)
     api_url = chat_api_url(clients.cloudformation, stack)
     instance_id = instance_id_of(clients.connect, config.instance.alias)
     if config.people is not None:

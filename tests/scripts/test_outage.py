@@ -16,8 +16,7 @@ from moto import mock_aws
 from config import ContactCenterConfig
 from lambdas.self_service.repository import DynamoOutages
 from scripts.cli import main
-from scripts.cli_support import ProblemsFound
-from scripts.commands.outage import outages_table_name
+from scripts.cli_support import ProblemsFound, data_table_name
 from tests.conftest import config_with
 from tests.lambdas.self_service.conftest import self_service_tables  # noqa: F401 (a fixture)
 
@@ -126,10 +125,13 @@ def test_the_table_is_found_in_the_stages_data_stack() -> None:
             },
             {"StackName": "ContactCenter-prod-Data"},
         )
-        assert outages_table_name(cloudformation, "prod") == "prod-Outages-XYZ"
+        assert (
+            data_table_name(cloudformation, "prod", "Outages", missing="deploy it")
+            == "prod-Outages-XYZ"
+        )
         stub.add_client_error("describe_stack_resources", "ValidationError", "Stack does not exist")
         with pytest.raises(ProblemsFound, match="cannot read stack ContactCenter-prod-Data"):
-            outages_table_name(cloudformation, "prod")
+            data_table_name(cloudformation, "prod", "Outages", missing="deploy it")
 
 
 def resource(logical_id: str, physical_id: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from botocore.stub import Stubber
 
 from local_connect.runtime.resources import LocalResources, create_resources
 from scripts.cli import main
-from scripts.cli_support import CommandError, ProblemsFound
+from scripts.cli_support import CommandError, ProblemsFound, data_table_name
 from scripts.commands import report
 from tests.lambdas.analytics import conftest as analytics_fixtures
 from tests.lambdas.analytics import ctr
@@ -331,10 +331,10 @@ def test_the_stages_metrics_table_is_found_in_its_data_stack() -> None:
             stack_resource("DataDataKeyCDD1A924", "key-id", "AWS::KMS::Key"),
         ]
     )
-    assert report.metrics_table_name(client, "prod") == "prod-Metrics-XYZ"
+    assert data_table_name(client, "prod", "Metrics", missing="pass --table") == "prod-Metrics-XYZ"
 
 
 def test_a_missing_stack_says_what_to_check() -> None:
     client = cloudformation_with(None, error="Stack with id ContactCenter-prod-Data does not exist")
     with pytest.raises(ProblemsFound, match=r"does not exist.*--table"):
-        report.metrics_table_name(client, "prod")
+        data_table_name(client, "prod", "Metrics", missing="pass --table")
