@@ -8,8 +8,9 @@ import functools
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from config import ContactCenterConfig, load_stage
 from local_connect.runtime.lambda_runtime import LocalLambdaContext
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# A Data stack table's logical id: "Data", its construct id, CDK's 8-character hash.
+DATA_TABLE_ID = re.compile(r"^Data([A-Za-z]+)[0-9A-F]{8}$")
 # No test may reach AWS: fake credentials and a fixed region for every boto3 client.
 os.environ.update(
     {
@@ -158,19 +161,32 @@ def realworld_dir() -> Path:
 def table_definitions(
     synth: Callable[[ContactCenterConfig], Any], dev_config: ContactCenterConfig
 ) -> dict[str, dict[str, Any]]:
-    """Key schemas, attributes and TTL of each table, read from the synthesized Data stack.
+    """Key schemas, attributes and TTL of each table of the synthesized Data stack, by its
+    construct id in lower case (`customers`, `metrics`, `idempotency`, `appointments`...).
 
     Tests create their moto tables from these, so tests and infrastructure cannot diverge.
     """
     synthesis = synth(dev_config)
     (data,) = [body for name, body in synthesis.templates.items() if name.endswith("-Data")]
-    tables = {}
-    for logical_id, resource in data["Resources"].items():
-        if resource["Type"] == "AWS::DynamoDB::Table":
-            for construct_name in ("Customers", "Metrics", "Idempotency"):
-                if logical_id.startswith(f"Data{construct_name}"):
-                    tables[construct_name.lower()] = resource["Properties"]
-    return tables
+    return {
+        DATA_TABLE_ID.sub(r"\1", logical_id).lower(): resource["Properties"]
+        for logical_id, resource in data["Resources"].items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+def create_moto_table(dynamodb: Any, name: str, properties: dict[str, Any]) -> Any:
+    """A moto table called `name` with a synthesized table's keys and TTL (`table_definitions`)."""
+    table = dynamodb.create_table(
+        TableName=name,
+        KeySchema=properties["KeySchema"],
+        AttributeDefinitions=properties["AttributeDefinitions"],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl:
+        dynamodb.meta.client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    return table
 
 
 @dataclass
@@ -191,19 +207,10 @@ def aws() -> Iterator[None]:
 def tables(aws: None, table_definitions: dict[str, dict[str, Any]]) -> Tables:
     """moto tables named customers/metrics/idempotency, shaped like the deployed ones."""
     dynamodb = boto3.resource("dynamodb")
-    created = {}
-    for name, properties in table_definitions.items():
-        table = dynamodb.create_table(
-            TableName=name,
-            KeySchema=properties["KeySchema"],
-            AttributeDefinitions=properties["AttributeDefinitions"],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        ttl = properties.get("TimeToLiveSpecification")
-        if ttl:
-            dynamodb.meta.client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
-        created[name] = table
-    return Tables(**created)
+    names = [field.name for field in fields(Tables)]
+    return Tables(
+        **{name: create_moto_table(dynamodb, name, table_definitions[name]) for name in names}
+    )
 
 
 @pytest.fixture()

@@ -17,21 +17,14 @@ from config import ContactCenterConfig
 from lambdas.self_service.repository import DynamoOutages
 from scripts.cli import main
 from scripts.cli_support import ProblemsFound, data_table_name
-from tests.conftest import config_with
-from tests.lambdas.self_service.conftest import self_service_tables  # noqa: F401 (a fixture)
+from tests.conftest import config_with, create_moto_table
 
 
 @pytest.fixture()
-def outages(self_service_tables: dict[str, dict[str, Any]]) -> Iterator[DynamoOutages]:  # noqa: F811
+def outages(table_definitions: dict[str, dict[str, Any]]) -> Iterator[DynamoOutages]:
     with mock_aws():
-        properties = self_service_tables["outages"]
-        table = boto3.resource("dynamodb").create_table(
-            TableName="outages",
-            KeySchema=properties["KeySchema"],
-            AttributeDefinitions=properties["AttributeDefinitions"],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield DynamoOutages(table)
+        dynamodb = boto3.resource("dynamodb")
+        yield DynamoOutages(create_moto_table(dynamodb, "outages", table_definitions["outages"]))
 
 
 def ccaas(*argv: str) -> int:

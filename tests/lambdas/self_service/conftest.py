@@ -28,6 +28,7 @@ from lambdas.self_service.repository import (
     Outage,
 )
 from lambdas.self_service.service import SelfService
+from tests.conftest import create_moto_table
 
 # A Sunday: 09:00 in Chicago, where the dev stage's business hours are kept (closed on Sundays).
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
@@ -35,23 +36,7 @@ NEXT_APPOINTMENT = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # Tuesday 10:00 in
 JANE_LAST4 = "0143"
 OUTAGE_CODE = "60601"
 OUTAGE_UNTIL = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # 17:00 in Chicago
-TABLES = {"Customers": "customers", "Appointments": "appointments", "Outages": "outages"}
-
-
-@pytest.fixture(scope="session")
-def self_service_tables(
-    synth: Callable[[ContactCenterConfig], Any], dev_config: ContactCenterConfig
-) -> dict[str, dict[str, Any]]:
-    """Key schemas and TTL of the tables the function reads, from the synthesized Data stack."""
-    synthesis = synth(dev_config)
-    (data,) = [body for name, body in synthesis.templates.items() if name.endswith("-Data")]
-    return {
-        table_name: resource["Properties"]
-        for logical_id, resource in data["Resources"].items()
-        if resource["Type"] == "AWS::DynamoDB::Table"
-        for construct_name, table_name in TABLES.items()
-        if logical_id.startswith(f"Data{construct_name}")
-    }
+SELF_SERVICE_TABLES = ("customers", "appointments", "outages")
 
 
 @dataclass
@@ -62,16 +47,11 @@ class Repositories:
 
 
 @pytest.fixture()
-def repositories(self_service_tables: dict[str, dict[str, Any]]) -> Iterator[Repositories]:
+def repositories(table_definitions: dict[str, dict[str, Any]]) -> Iterator[Repositories]:
     with mock_aws():
         dynamodb = boto3.resource("dynamodb")
-        for name, properties in self_service_tables.items():
-            dynamodb.create_table(
-                TableName=name,
-                KeySchema=properties["KeySchema"],
-                AttributeDefinitions=properties["AttributeDefinitions"],
-                BillingMode="PAY_PER_REQUEST",
-            )
+        for name in SELF_SERVICE_TABLES:
+            create_moto_table(dynamodb, name, table_definitions[name])
         aws_clients.dynamodb_table.cache_clear()
         found = Repositories(
             appointments=DynamoAppointments(aws_clients.dynamodb_table("appointments")),
