@@ -238,49 +238,28 @@ class Observability(Construct):
             if channel not in CONVERSATIONAL_CHANNELS:
                 continue
             name = channel.capitalize()
-            alarms.append(
-                abandonment_rate(channel).create_alarm(
-                    self,
+            alarms += [
+                self._interval_alarm(
+                    abandonment_rate(channel),
                     f"{name}AbandonmentRateAlarm",
-                    alarm_description=(
-                        f"{channel}: more than {thresholds.abandonment_rate_max:.0%} of queued "
-                        "contacts abandoned in a 15-minute interval"
-                    ),
-                    threshold=thresholds.abandonment_rate_max,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    evaluation_periods=1,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            )
-            alarms.append(
-                average_speed_of_answer(channel).create_alarm(
-                    self,
+                    f"{channel}: more than {thresholds.abandonment_rate_max:.0%} of queued "
+                    "contacts abandoned",
+                    above=thresholds.abandonment_rate_max,
+                ),
+                self._interval_alarm(
+                    average_speed_of_answer(channel),
                     f"{name}AsaAlarm",
-                    alarm_description=(
-                        f"{channel}: average speed of answer above "
-                        f"{thresholds.asa_max_seconds} s in a 15-minute interval"
-                    ),
-                    threshold=thresholds.asa_max_seconds,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    evaluation_periods=1,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            )
-            alarms.append(
-                service_level(channel).create_alarm(
-                    self,
+                    f"{channel}: average speed of answer above {thresholds.asa_max_seconds} s",
+                    above=thresholds.asa_max_seconds,
+                ),
+                self._interval_alarm(
+                    service_level(channel),
                     f"{name}ServiceLevelAlarm",
-                    alarm_description=(
-                        f"{channel}: fewer than {thresholds.service_level_min:.0%} of queued "
-                        f"contacts answered within {thresholds.service_level_threshold_seconds} s "
-                        "in a 15-minute interval"
-                    ),
-                    threshold=thresholds.service_level_min,
-                    comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-                    evaluation_periods=1,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            )
+                    f"{channel}: fewer than {thresholds.service_level_min:.0%} of queued "
+                    f"contacts answered within {thresholds.service_level_threshold_seconds} s",
+                    below=thresholds.service_level_min,
+                ),
+            ]
             if self.config.self_service.enabled:
                 alarms += self._bot_alarms(channel)
         return alarms
@@ -289,31 +268,49 @@ class Observability(Construct):
         bot = self.config.self_service
         name = channel.capitalize()
         return [
-            containment_rate(channel).create_alarm(
-                self,
+            self._interval_alarm(
+                containment_rate(channel),
                 f"{name}BotContainmentAlarm",
-                alarm_description=(
-                    f"{channel}: the bot contained fewer than {bot.containment_min:.0%} of the "
-                    "contacts handed to it in a 15-minute interval"
-                ),
-                threshold=bot.containment_min,
-                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                f"{channel}: the bot contained fewer than {bot.containment_min:.0%} of the "
+                "contacts handed to it",
+                below=bot.containment_min,
             ),
-            bot_abandonment_rate(channel).create_alarm(
-                self,
+            self._interval_alarm(
+                bot_abandonment_rate(channel),
                 f"{name}BotAbandonmentAlarm",
-                alarm_description=(
-                    f"{channel}: more than {bot.bot_abandonment_max:.0%} of the contacts handed "
-                    "to the bot ended in it in a 15-minute interval"
-                ),
-                threshold=bot.bot_abandonment_max,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                f"{channel}: more than {bot.bot_abandonment_max:.0%} of the contacts handed "
+                "to the bot ended in it",
+                above=bot.bot_abandonment_max,
             ),
         ]
+
+    def _interval_alarm(
+        self,
+        kpi: cloudwatch.MathExpression,
+        alarm_id: str,
+        description: str,
+        *,
+        above: float | None = None,
+        below: float | None = None,
+    ) -> cloudwatch.Alarm:
+        """An alarm on one 15-minute KPI interval crossing its threshold (`above` or `below`).
+        No data is no breach: the rate expressions already answer a never-alarming value below
+        the minimum volume, and a quiet stage has nothing to alarm about."""
+        threshold, comparison = (
+            (above, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD)
+            if above is not None
+            else (below, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD)
+        )
+        assert threshold is not None, "an alarm needs `above` or `below`"
+        return kpi.create_alarm(
+            self,
+            alarm_id,
+            alarm_description=f"{description} in a 15-minute interval",
+            threshold=threshold,
+            comparison_operator=comparison,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
 
     # -- dashboard ----------------------------------------------------------------------------
 
