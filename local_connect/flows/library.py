@@ -20,7 +20,7 @@ from config.bot import BOTS_DIR, load_bot
 from flowlang.context import StageFlows, discover_lambdas
 from flowlang.loader import Flow, parse_flow
 from flowlang.placeholders import PlaceholderKind, resolve
-from local_connect.runtime.local_aws import LOCAL_REGION, lex_bot_alias
+from local_connect.runtime.local_aws import LOCAL_ACCOUNT_ID, LOCAL_REGION, lex_bot_alias
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS_DIR = REPO / "contact_flows"
@@ -41,7 +41,7 @@ class FlowLibrary:
     def __init__(
         self,
         *,
-        account_id: str = "123456789012",
+        account_id: str = LOCAL_ACCOUNT_ID,
         region: str = LOCAL_REGION,
         instance_arn: str | None = None,
         config: ContactCenterConfig | None = None,

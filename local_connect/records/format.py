@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from local_connect.acd import ContactResult, Outcome
+from local_connect.runtime.local_aws import LOCAL_ACCOUNT_ID, LOCAL_REGION
 
 FORMAT_VERSION = "2017-03-10"
 # Connect writes a record after the contact's last event (the end of after-contact work, or the
@@ -56,8 +57,8 @@ class Instance:
     """The pretend Connect instance whose ARNs appear in the records."""
 
     day_start: datetime  # local midnight of the simulated day, time-zone aware
-    account_id: str = "123456789012"
-    region: str = "us-east-1"
+    account_id: str = LOCAL_ACCOUNT_ID
+    region: str = LOCAL_REGION
     instance_id: str = "00000000-0000-4000-8000-00000000c0de"
     phone_numbers: Mapping[str, str] = field(default_factory=dict)  # scenario channel -> E.164
     # Bucket and prefix of the instance's CALL_RECORDINGS storage config (infra's recordings
