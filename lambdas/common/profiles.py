@@ -193,28 +193,44 @@ class ProfileRepository:
                     batch.put_item(Item=_identity_item(profile, identifier))
 
     def find_or_create(
-        self, identifier: Identifier, **defaults: Any
+        self,
+        identifier: Identifier,
+        *,
+        first_contact: ContactSummary | None = None,
+        **defaults: Any,
     ) -> tuple[CustomerProfile, bool]:
-        """The customer behind `identifier`, created with `defaults` if unknown; (profile, created)."""
+        """The customer behind `identifier`, created with `defaults` if unknown; (profile, created).
+
+        `first_contact`, the contact that brought an unknown customer, goes into the creating
+        transaction as their first history entry and last contact: what `record_contact` would
+        write afterwards, without its three requests (the history put, one update per snapshot).
+        A customer found instead is returned untouched; recording the contact is then the
+        caller's `record_contact`.
+        """
         existing = self.find(identifier)
         if existing is not None:
             return existing, False
+        if first_contact is not None:
+            defaults = {**defaults, **_last_contact_fields(first_contact)}
         profile = CustomerProfile(
             customer_id=new_customer_id(), identifiers=[identifier], **defaults
         )
+        writes: list[dict[str, Any]] = [
+            {"Put": {"TableName": self.table.name, "Item": _profile_item(profile)}},
+            {
+                "Put": {
+                    "TableName": self.table.name,
+                    "Item": _identity_item(profile, identifier),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        if first_contact is not None:
+            # A new customer id has no history yet: no condition needed on the entry.
+            entry = self._history_entry(profile.customer_id, first_contact)
+            writes.append({"Put": {"TableName": self.table.name, "Item": entry}})
         try:
-            self.table.meta.client.transact_write_items(
-                TransactItems=[
-                    {"Put": {"TableName": self.table.name, "Item": _profile_item(profile)}},
-                    {
-                        "Put": {
-                            "TableName": self.table.name,
-                            "Item": _identity_item(profile, identifier),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                ]
-            )
+            self.table.meta.client.transact_write_items(TransactItems=writes)
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
@@ -248,13 +264,7 @@ class ProfileRepository:
         records arriving out of order never roll the "last contact" back. A caller that has just
         read the profile passes its `identifiers` and saves the GetItem that would find them.
         """
-        expires = int((contact.at + self.history_ttl).timestamp())
-        entry = {
-            "pk": _customer_key(customer_id),
-            "sk": f"{HISTORY_PREFIX}{_iso(contact.at)}#{contact.contact_id}",
-            TTL_ATTRIBUTE: expires,
-            **{k: v for k, v in contact.model_dump(mode="json").items() if v is not None},
-        }
+        entry = self._history_entry(customer_id, contact)
         try:
             self.table.put_item(Item=entry, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
@@ -269,6 +279,15 @@ class ProfileRepository:
         for pk, sk in keys:
             self._move_last_contact(pk, sk, contact)
         return True
+
+    def _history_entry(self, customer_id: str, contact: ContactSummary) -> dict[str, Any]:
+        expires = int((contact.at + self.history_ttl).timestamp())
+        return {
+            "pk": _customer_key(customer_id),
+            "sk": f"{HISTORY_PREFIX}{_iso(contact.at)}#{contact.contact_id}",
+            TTL_ATTRIBUTE: expires,
+            **{k: v for k, v in contact.model_dump(mode="json").items() if v is not None},
+        }
 
     def history(self, customer_id: str, limit: int = 10) -> list[ContactSummary]:
         response = self.table.query(
@@ -308,6 +327,16 @@ class ProfileRepository:
 
 def _customer_key(customer_id: str) -> str:
     return f"CUST#{customer_id}"
+
+
+def _last_contact_fields(contact: ContactSummary) -> dict[str, Any]:
+    """The profile fields `_move_last_contact` sets, for a profile whose last contact this is."""
+    return {
+        "last_contact_channel": contact.channel,
+        "last_contact_at": contact.at,
+        "last_contact_queue": contact.queue,
+        "last_contact_id": contact.contact_id,
+    }
 
 
 def _iso(moment: datetime) -> str:
