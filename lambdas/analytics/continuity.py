@@ -63,11 +63,17 @@ class ContinuityRecorder:
         """Facts per ContactId; a contact whose profile calls failed is in `failures` instead."""
         result = ContinuityResult()
         ordered = sorted(records, key=lambda r: (r.started_at or _NO_START, r.contact_id))
-        for record in ordered:
-            try:
-                result.facts[record.contact_id] = self._record_one(record, result)
-            except Exception as error:  # one customer's failure must not fail the others
-                result.failures[record.contact_id] = error
+        customer_ids = (record.attributes.get(CUSTOMER_ID_ATTRIBUTE) for record in ordered)
+        identifiers = (endpoint_identifier(record) for record in ordered)
+        with self.profiles.reading_ahead(
+            customer_ids=[customer_id for customer_id in customer_ids if customer_id],
+            identifiers=[identifier for identifier in identifiers if identifier is not None],
+        ):
+            for record in ordered:
+                try:
+                    result.facts[record.contact_id] = self._record_one(record, result)
+                except Exception as error:  # one customer's failure must not fail the others
+                    result.failures[record.contact_id] = error
         return result
 
     def _record_one(self, record: ContactRecord, result: ContinuityResult) -> CustomerFacts:

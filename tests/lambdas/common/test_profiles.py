@@ -161,6 +161,27 @@ def test_a_new_customer_and_their_first_contact_cost_one_write_request(
     assert at_once.last_contact_id == "k1"
 
 
+def test_reading_ahead_answers_from_one_request_until_the_repository_writes(
+    repository: ProfileRepository,
+) -> None:
+    """Given analytics' read-ahead of a batch's customers, reads cost one BatchGetItem, an item
+    the repository writes is read again, and nothing is kept after the block."""
+    calls: list[str] = []
+    repository.table.meta.client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+    contact = ContactSummary(contact_id="k1", channel="VOICE", at=T0)
+    with repository.reading_ahead(customer_ids=["c-jane"], identifiers=[PHONE, CHAT]):
+        jane, by_phone = repository.get("c-jane"), repository.find(PHONE)
+        assert jane is not None and by_phone is not None and jane.first_name == "Jane"
+        assert repository.find(CHAT) is None and calls == ["BatchGetItem"]
+        repository.record_contact("c-jane", contact, identifiers=[PHONE, EMAIL])
+        again = repository.find(PHONE)
+        assert again is not None and again.last_contact_id == "k1"
+    assert calls[-1] == "GetItem"
+    assert repository.find(CHAT) is None and calls[-1] == "GetItem"
+
+
 def test_linking_a_new_identifier_makes_it_resolve(repository: ProfileRepository) -> None:
     repository.link("c-jane", CHAT)
     found = repository.find(CHAT)
