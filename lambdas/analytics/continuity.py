@@ -122,7 +122,7 @@ class ContinuityRecorder:
         identifier = endpoint_identifier(record)
         if identifier is None:
             return None
-        profile, created = self.profiles.find_or_create(identifier, first_contact=contact)
+        profile, created = self.profiles.find_or_create(identifier, contact)
         result.profiles_created += int(created)
         return profile, False, created
 

@@ -258,8 +258,8 @@ class ProfileRepository:
     def find_or_create(
         self,
         identifier: Identifier,
-        *,
         first_contact: ContactSummary | None = None,
+        /,  # so that no key of `defaults` can be taken for them
         **defaults: Any,
     ) -> tuple[CustomerProfile, bool]:
         """The customer behind `identifier`, created with `defaults` if unknown; (profile, created).

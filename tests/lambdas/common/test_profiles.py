@@ -142,7 +142,7 @@ def test_a_new_customer_and_their_first_contact_cost_one_write_request(
         "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
     )
 
-    at_once, created = repository.find_or_create(first, first_contact=contact)
+    at_once, created = repository.find_or_create(first, contact)
     assert created and calls == ["GetItem", "TransactWriteItems"]
     afterwards, _ = repository.find_or_create(second)
     repository.record_contact(afterwards.customer_id, contact, identifiers=[second])
