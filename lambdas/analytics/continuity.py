@@ -63,31 +63,45 @@ class ContinuityRecorder:
         """Facts per ContactId; a contact whose profile calls failed is in `failures` instead."""
         result = ContinuityResult()
         ordered = sorted(records, key=lambda r: (r.started_at or _NO_START, r.contact_id))
-        for record in ordered:
-            try:
-                result.facts[record.contact_id] = self._record_one(record, result)
-            except Exception as error:  # one customer's failure must not fail the others
-                result.failures[record.contact_id] = error
+        customer_ids = (record.attributes.get(CUSTOMER_ID_ATTRIBUTE) for record in ordered)
+        identifiers = (endpoint_identifier(record) for record in ordered)
+        with self.profiles.reading_ahead(
+            customer_ids=[customer_id for customer_id in customer_ids if customer_id],
+            identifiers=[identifier for identifier in identifiers if identifier is not None],
+        ):
+            for record in ordered:
+                try:
+                    result.facts[record.contact_id] = self._record_one(record, result)
+                except Exception as error:  # one customer's failure must not fail the others
+                    result.failures[record.contact_id] = error
         return result
 
     def _record_one(self, record: ContactRecord, result: ContinuityResult) -> CustomerFacts:
-        identified = self._identify(record, result)
+        started = record.started_at
+        contact = (
+            ContactSummary(
+                contact_id=record.contact_id,
+                channel=history_channel(record),
+                at=started,
+                queue=queue_name(record) or None,
+                outcome=outcome(record),
+            )
+            if started is not None
+            else None
+        )
+        identified = self._identify(record, contact, result)
         if identified is None:
             return CustomerFacts()
-        profile, complete = identified
+        profile, complete, created = identified
         inbound = is_inbound(record)
+        if created:
+            # A new customer has no earlier contact, and creating them recorded this one.
+            return CustomerFacts(customer_id=profile.customer_id, repeat=False if inbound else None)
         repeat = self._is_repeat(record, profile) if inbound else None
-        started = record.started_at
-        if started is not None:
+        if contact is not None:
             self.profiles.record_contact(
                 profile.customer_id,
-                ContactSummary(
-                    contact_id=record.contact_id,
-                    channel=history_channel(record),
-                    at=started,
-                    queue=queue_name(record) or None,
-                    outcome=outcome(record),
-                ),
+                contact,
                 # A profile found through one identity names only that one: the repository
                 # reads the full list then, so every identity's "last contact" moves.
                 identifiers=profile.identifiers if complete else None,
@@ -95,21 +109,22 @@ class ContinuityRecorder:
         return CustomerFacts(customer_id=profile.customer_id, repeat=repeat)
 
     def _identify(
-        self, record: ContactRecord, result: ContinuityResult
-    ) -> tuple[CustomerProfile, bool] | None:
-        """The contact's customer, and whether the profile lists all their identifiers (read
-        from the profile item, or just created) rather than the one it was found by."""
+        self, record: ContactRecord, contact: ContactSummary | None, result: ContinuityResult
+    ) -> tuple[CustomerProfile, bool, bool] | None:
+        """The contact's customer; whether the profile lists all their identifiers (read from
+        the profile item) rather than the one it was found by; and whether it was created now,
+        with `contact` as its first (`ProfileRepository.find_or_create`)."""
         customer_id = record.attributes.get(CUSTOMER_ID_ATTRIBUTE)
         if customer_id:
             profile = self.profiles.get(customer_id)
             if profile is not None:
-                return profile, True
+                return profile, True, False
         identifier = endpoint_identifier(record)
         if identifier is None:
             return None
-        profile, created = self.profiles.find_or_create(identifier)
+        profile, created = self.profiles.find_or_create(identifier, contact)
         result.profiles_created += int(created)
-        return profile, created
+        return profile, False, created
 
     def _is_repeat(self, record: ContactRecord, profile: CustomerProfile) -> bool:
         started = record.started_at

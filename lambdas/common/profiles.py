@@ -17,11 +17,12 @@ every identity snapshot, newest contact wins.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from lambdas.common.identity import IdentifierKind, normalize
@@ -29,6 +30,8 @@ from lambdas.common.identity import IdentifierKind, normalize
 PROFILE_SK = "PROFILE"
 IDENTITY_SK = "ID"
 HISTORY_PREFIX = "CONTACT#"
+# BatchGetItem's limit: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
+BATCH_GET_KEYS = 100
 TTL_ATTRIBUTE = "expires_at"
 SNAPSHOT_FIELDS = (
     "first_name",
@@ -118,10 +121,69 @@ class ProfileRepository:
     def __init__(self, table: Any, history_ttl_days: int = 400) -> None:
         self.table = table
         self.history_ttl = timedelta(days=history_ttl_days)
+        # (pk, sk) -> item, or None for no such item: what `reading_ahead` read.
+        self._read_ahead: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+    @contextmanager
+    def reading_ahead(
+        self, *, customer_ids: Iterable[str], identifiers: Iterable[Identifier]
+    ) -> Iterator[None]:
+        """Within the block, `get` and `find` (and so `find_or_create` and `record_contact`)
+        answer these customers' profile and identity items from BatchGetItems made now, 100
+        keys a request, instead of one GetItem each: for analytics, which reads the customers of
+        a whole batch of contacts.
+
+        A key this repository writes inside the block is read again afterwards, so a contact sees
+        what an earlier one in the block wrote, exactly as without the read-ahead. Keys DynamoDB
+        leaves unprocessed, or a read-ahead that fails, are read one by one as usual (and fail,
+        if they do, for their own contact only). Nothing is kept after the block: the repository
+        lives as long as the container, the items would go stale.
+        """
+        keys = list(
+            dict.fromkeys(
+                [(_customer_key(customer_id), PROFILE_SK) for customer_id in customer_ids]
+                + [(identifier.key, IDENTITY_SK) for identifier in identifiers]
+            )
+        )
+        try:
+            for start in range(0, len(keys), BATCH_GET_KEYS):
+                self._read_ahead.update(self._batch_get(keys[start : start + BATCH_GET_KEYS]))
+        except (ClientError, BotoCoreError):
+            pass  # the reads happen one by one instead, each failing for its contact only
+        try:
+            yield
+        finally:
+            self._read_ahead.clear()
+
+    def _batch_get(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], dict[str, Any] | None]:
+        """The processed keys of one BatchGetItem, each to its item or None."""
+        response = self.table.meta.client.batch_get_item(
+            RequestItems={self.table.name: {"Keys": [{"pk": pk, "sk": sk} for pk, sk in keys]}}
+        )
+        unprocessed = response.get("UnprocessedKeys", {}).get(self.table.name, {}).get("Keys", [])
+        skipped = {(str(key["pk"]), str(key["sk"])) for key in unprocessed}
+        found = {
+            (str(item["pk"]), str(item["sk"])): item
+            for item in response.get("Responses", {}).get(self.table.name, [])
+        }
+        return {key: found.get(key) for key in keys if key not in skipped}
+
+    def _item(self, pk: str, sk: str) -> dict[str, Any] | None:
+        if (pk, sk) in self._read_ahead:
+            return self._read_ahead[(pk, sk)]
+        item: dict[str, Any] | None = self.table.get_item(Key={"pk": pk, "sk": sk}).get("Item")
+        return item
+
+    def _written(self, *keys: tuple[str, str]) -> None:
+        """Keys this repository has just written: read ahead no longer."""
+        for key in keys:
+            self._read_ahead.pop(key, None)
 
     def find(self, identifier: Identifier) -> CustomerProfile | None:
         """One GetItem: the identity item carries the profile snapshot."""
-        item = self.table.get_item(Key={"pk": identifier.key, "sk": IDENTITY_SK}).get("Item")
+        item = self._item(identifier.key, IDENTITY_SK)
         if not item:
             return None
         return _profile_from_item(item, identifiers=[identifier])
@@ -165,9 +227,7 @@ class ProfileRepository:
         return None
 
     def get(self, customer_id: str) -> CustomerProfile | None:
-        item = self.table.get_item(Key={"pk": _customer_key(customer_id), "sk": PROFILE_SK}).get(
-            "Item"
-        )
+        item = self._item(_customer_key(customer_id), PROFILE_SK)
         return _profile_from_item(item) if item else None
 
     def save(self, profile: CustomerProfile) -> None:
@@ -175,6 +235,7 @@ class ProfileRepository:
         items = [_profile_item(profile)] + [
             _identity_item(profile, identifier) for identifier in profile.identifiers
         ]
+        self._written(*((item["pk"], item["sk"]) for item in items))
         client = self.table.meta.client
         client.transact_write_items(
             TransactItems=[{"Put": {"TableName": self.table.name, "Item": item}} for item in items]
@@ -188,33 +249,54 @@ class ProfileRepository:
         """
         with self.table.batch_writer() as batch:
             for profile in profiles:
-                batch.put_item(Item=_profile_item(profile))
-                for identifier in profile.identifiers:
-                    batch.put_item(Item=_identity_item(profile, identifier))
+                items = [_profile_item(profile)]
+                items += [_identity_item(profile, identifier) for identifier in profile.identifiers]
+                self._written(*((item["pk"], item["sk"]) for item in items))
+                for item in items:
+                    batch.put_item(Item=item)
 
     def find_or_create(
-        self, identifier: Identifier, **defaults: Any
+        self,
+        identifier: Identifier,
+        first_contact: ContactSummary | None = None,
+        /,  # so that no key of `defaults` can be taken for them
+        **defaults: Any,
     ) -> tuple[CustomerProfile, bool]:
-        """The customer behind `identifier`, created with `defaults` if unknown; (profile, created)."""
+        """The customer behind `identifier`, created with `defaults` if unknown; (profile, created).
+
+        `first_contact`, the contact that brought an unknown customer, goes into the creating
+        transaction as their first history entry and last contact: what `record_contact` would
+        write afterwards, without its three requests (the history put, one update per snapshot).
+        A customer found instead is returned untouched; recording the contact is then the
+        caller's `record_contact`.
+        """
         existing = self.find(identifier)
         if existing is not None:
             return existing, False
+        if first_contact is not None:
+            defaults = {**defaults, **_last_contact_fields(first_contact)}
         profile = CustomerProfile(
             customer_id=new_customer_id(), identifiers=[identifier], **defaults
         )
+        writes: list[dict[str, Any]] = [
+            {"Put": {"TableName": self.table.name, "Item": _profile_item(profile)}},
+            {
+                "Put": {
+                    "TableName": self.table.name,
+                    "Item": _identity_item(profile, identifier),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        if first_contact is not None:
+            # A new customer id has no history yet: no condition needed on the entry.
+            entry = self._history_entry(profile.customer_id, first_contact)
+            writes.append({"Put": {"TableName": self.table.name, "Item": entry}})
+        self._written(
+            (_customer_key(profile.customer_id), PROFILE_SK), (identifier.key, IDENTITY_SK)
+        )
         try:
-            self.table.meta.client.transact_write_items(
-                TransactItems=[
-                    {"Put": {"TableName": self.table.name, "Item": _profile_item(profile)}},
-                    {
-                        "Put": {
-                            "TableName": self.table.name,
-                            "Item": _identity_item(profile, identifier),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                ]
-            )
+            self.table.meta.client.transact_write_items(TransactItems=writes)
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
@@ -248,13 +330,7 @@ class ProfileRepository:
         records arriving out of order never roll the "last contact" back. A caller that has just
         read the profile passes its `identifiers` and saves the GetItem that would find them.
         """
-        expires = int((contact.at + self.history_ttl).timestamp())
-        entry = {
-            "pk": _customer_key(customer_id),
-            "sk": f"{HISTORY_PREFIX}{_iso(contact.at)}#{contact.contact_id}",
-            TTL_ATTRIBUTE: expires,
-            **{k: v for k, v in contact.model_dump(mode="json").items() if v is not None},
-        }
+        entry = self._history_entry(customer_id, contact)
         try:
             self.table.put_item(Item=entry, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
@@ -270,6 +346,15 @@ class ProfileRepository:
             self._move_last_contact(pk, sk, contact)
         return True
 
+    def _history_entry(self, customer_id: str, contact: ContactSummary) -> dict[str, Any]:
+        expires = int((contact.at + self.history_ttl).timestamp())
+        return {
+            "pk": _customer_key(customer_id),
+            "sk": f"{HISTORY_PREFIX}{_iso(contact.at)}#{contact.contact_id}",
+            TTL_ATTRIBUTE: expires,
+            **{k: v for k, v in contact.model_dump(mode="json").items() if v is not None},
+        }
+
     def history(self, customer_id: str, limit: int = 10) -> list[ContactSummary]:
         response = self.table.query(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
@@ -283,6 +368,7 @@ class ProfileRepository:
         return [ContactSummary.model_validate(item) for item in response.get("Items", [])]
 
     def _move_last_contact(self, pk: str, sk: str, contact: ContactSummary) -> None:
+        self._written((pk, sk))
         try:
             self.table.update_item(
                 Key={"pk": pk, "sk": sk},
@@ -308,6 +394,16 @@ class ProfileRepository:
 
 def _customer_key(customer_id: str) -> str:
     return f"CUST#{customer_id}"
+
+
+def _last_contact_fields(contact: ContactSummary) -> dict[str, Any]:
+    """The profile fields `_move_last_contact` sets, for a profile whose last contact this is."""
+    return {
+        "last_contact_channel": contact.channel,
+        "last_contact_at": contact.at,
+        "last_contact_queue": contact.queue,
+        "last_contact_id": contact.contact_id,
+    }
 
 
 def _iso(moment: datetime) -> str:

@@ -54,10 +54,10 @@ def test_a_profile_failure_fails_that_contact_only(
     profiles = counter.continuity.profiles
     original = profiles.find_or_create
 
-    def find_or_create(identifier: Identifier, **defaults: Any) -> Any:
+    def find_or_create(identifier: Identifier, *contact: Any, **defaults: Any) -> Any:
         if identifier.value == ctr.SECOND_CALLER:
             raise throttled("GetItem")
-        return original(identifier, **defaults)
+        return original(identifier, *contact, **defaults)
 
     monkeypatch.setattr(profiles, "find_or_create", find_or_create)
     abandoned = ctr.voice_abandoned()  # the second caller

@@ -128,6 +128,60 @@ def test_unknown_sender_gets_a_profile_once(repository: ProfileRepository) -> No
     assert again.customer_id == created.customer_id and again.first_name == "Sam"
 
 
+def test_a_new_customer_and_their_first_contact_cost_one_write_request(
+    repository: ProfileRepository,
+) -> None:
+    """Given an unknown caller, when analytics creates them with the contact that brought them,
+    then the find and one transaction read back exactly as creating them and then recording the
+    contact (which costs three more requests)."""
+    first = Identifier(kind=IdentifierKind.PHONE, value="+13125550198")
+    second = Identifier(kind=IdentifierKind.PHONE, value="+13125550199")
+    contact = ContactSummary(contact_id="k1", channel="VOICE", at=T0, queue="billing")
+    calls: list[str] = []
+    repository.table.meta.client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+
+    at_once, created = repository.find_or_create(first, contact)
+    assert created and calls == ["GetItem", "TransactWriteItems"]
+    afterwards, _ = repository.find_or_create(second)
+    repository.record_contact(afterwards.customer_id, contact, identifiers=[second])
+
+    def read_back(customer_id: str, identifier: Identifier) -> list[Any]:
+        found, stored = repository.find(identifier), repository.get(customer_id)
+        assert found is not None and stored is not None
+        ignored = {"customer_id", "identifiers"}
+        return [
+            found.model_dump(exclude=ignored),
+            stored.model_dump(exclude=ignored),
+            repository.history(customer_id),
+        ]
+
+    assert read_back(at_once.customer_id, first) == read_back(afterwards.customer_id, second)
+    assert at_once.last_contact_id == "k1"
+
+
+def test_reading_ahead_answers_from_one_request_until_the_repository_writes(
+    repository: ProfileRepository,
+) -> None:
+    """Given analytics' read-ahead of a batch's customers, reads cost one BatchGetItem, an item
+    the repository writes is read again, and nothing is kept after the block."""
+    calls: list[str] = []
+    repository.table.meta.client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+    contact = ContactSummary(contact_id="k1", channel="VOICE", at=T0)
+    with repository.reading_ahead(customer_ids=["c-jane"], identifiers=[PHONE, CHAT]):
+        jane, by_phone = repository.get("c-jane"), repository.find(PHONE)
+        assert jane is not None and by_phone is not None and jane.first_name == "Jane"
+        assert repository.find(CHAT) is None and calls == ["BatchGetItem"]
+        repository.record_contact("c-jane", contact, identifiers=[PHONE, EMAIL])
+        again = repository.find(PHONE)
+        assert again is not None and again.last_contact_id == "k1"
+    assert calls[-1] == "GetItem"
+    assert repository.find(CHAT) is None and calls[-1] == "GetItem"
+
+
 def test_linking_a_new_identifier_makes_it_resolve(repository: ProfileRepository) -> None:
     repository.link("c-jane", CHAT)
     found = repository.find(CHAT)
