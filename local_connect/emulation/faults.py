@@ -288,7 +288,7 @@ class Dispatcher:
         last = getattr(self._last, "attempt", None)
         if last is not None and last[0] is request:
             return last[1]
-        _, event_service, operation = event_name.split(".", 2)
+        _prefix, event_service, operation = event_name.split(".", 2)
         answer = None
         for injector in reversed(list(self._injectors)):
             self._last.attempt = (request, None)  # a raised timeout ends the emit anyway

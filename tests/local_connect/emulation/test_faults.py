@@ -45,15 +45,8 @@ def table() -> Iterator[Any]:
 
 
 @pytest.fixture()
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture()
-def faults(clock: FakeClock) -> Iterator[FaultInjector]:
-    injector = FaultInjector(clock=clock)
-    with injector.active():
-        yield injector
+def clock(fake_clock: FakeClock) -> FakeClock:
+    return fake_clock
 
 
 def test_throttled_twice_then_written_once_by_botocores_own_retries(
