@@ -44,8 +44,6 @@ BACKGROUND_CALL_CONFIG = Config(
 )
 
 
-
-
 class OutOfTimeError(Exception):
     """One more flow call might outlast the invocation: answer the safe default instead."""
 

@@ -4,8 +4,6 @@ maximum receives, and nothing is ever sent twice."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import boto3
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
