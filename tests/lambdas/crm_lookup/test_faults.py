@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lambdas.common.aws import FLOW_CALL_WORST_CASE_SECONDS
 from lambdas.crm_lookup import handler as crm_handler
 from local_connect.emulation.faults import ALWAYS, FakeClock, Fault, FaultInjector, service_error
 from tests.lambdas.connect_events import sms_chat, voice_call, web_chat
@@ -23,6 +24,7 @@ def test_every_dynamodb_fault_answers_unknown_customer_inside_the_budget(
 
     assert (answer["customerFound"], answer["lookupStatus"]) == ("false", "fallback")
     assert faults.count("GetItem") == 2  # the flow budget's total_max_attempts
+    assert fake_clock() <= FLOW_CALL_WORST_CASE_SECONDS  # the attempts, plus one backoff (< 1 s)
     assert answered_in_time(context, fake_clock)
 
 
