@@ -62,16 +62,9 @@ def histories(analytics: Analytics) -> dict[str, list[Any]]:
     ("operation", "fault", "times"),
     [
         ("TransactWriteItems", service_error("InternalServerError", status=500), ATTEMPTS),
-        ("TransactWriteItems", service_error("ProvisionedThroughputExceededException"), ATTEMPTS),
         ("BatchGetItem", read_timeout(after=BACKGROUND_CALL_CONFIG.read_timeout), ATTEMPTS),
-        ("UpdateItem", service_error("ThrottlingException"), ATTEMPTS),
     ],
-    ids=[
-        "transaction-500",
-        "transaction-throttled",
-        "state-read-timeout",
-        "last-contact-throttled",
-    ],
+    ids=["transaction-500", "state-read-timeout"],
 )
 def test_a_failed_invocation_retried_counts_every_contact_exactly_once(
     analytics: Analytics, faults: FaultInjector, operation: str, fault: Any, times: int

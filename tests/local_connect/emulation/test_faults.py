@@ -134,7 +134,6 @@ def test_refusals_carry_the_services_modeled_fields(faults: FaultInjector) -> No
     ("service", "operation", "call"),
     [
         ("s3", "GetObject", lambda c: c.get_object(Bucket="b", Key="k")),  # rest-xml
-        ("sns", "ListTopics", lambda c: c.list_topics()),  # query
     ],
 )
 def test_xml_protocols_carry_the_code_too(
