@@ -21,6 +21,7 @@ import pytest
 from moto import mock_aws
 
 from config import ContactCenterConfig, load_stage
+from local_connect.emulation.faults import FakeClock, FaultInjector
 from local_connect.runtime.lambda_runtime import LocalLambdaContext
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -216,5 +217,19 @@ def tables(aws: None, table_definitions: dict[str, dict[str, Any]]) -> Tables:
 @pytest.fixture()
 def lambda_context() -> LocalLambdaContext:
     """The context a handler receives (the Powertools cookbook's one `lambda_context` fixture),
-    from the local Lambda runtime's context class."""
-    return LocalLambdaContext("test-function")
+    from the local Lambda runtime's context class. Its clock stands still, so a slow test never
+    runs a flow function out of time (tests of time budgets give a context the `fake_clock`)."""
+    return LocalLambdaContext("test-function", timer=lambda: 0.0)
+
+
+@pytest.fixture()
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture()
+def faults(fake_clock: FakeClock) -> Iterator[FaultInjector]:
+    """Faults for every boto3 client in the test; they and botocore's backoff cost fake time."""
+    injector = FaultInjector(clock=fake_clock)
+    with injector.active():
+        yield injector

@@ -9,7 +9,8 @@ of strings (`ResponseValidation: STRING_MAP`, under 32 KB). So:
   into a pydantic `FlowRequest`, tolerating what real events carry (null endpoints, numbers as
   attribute values, TASK/EMAIL channels and EMAIL_ADDRESS endpoints that Powertools' enums do not
   know, events with Parameters only) and refusing only what is not a flow event at all.
-- `safe_flow_answer` turns any failure into the function's safe default, logged with the reason
+- `safe_flow_answer` turns any failure (and a call the time left cannot fit) into the function's
+  safe default, logged with the reason
   (`loggable_error`: validation errors by field names and error types, other errors with phone
   numbers and emails masked) and counted as the `FlowFallbacks` metric.
 - `flat_answer` makes whatever the logic returns into the flat string map Connect accepts.
@@ -42,6 +43,7 @@ from botocore.exceptions import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from lambdas.common.aws import OutOfTimeError, time_budget
 from lambdas.common.masking import mask_text
 from lambdas.common.settings import SettingsError, listed, problems_of
 
@@ -180,6 +182,8 @@ def fallback_reason(error: BaseException) -> str:
         return "throttled" if code in THROTTLING_CODES else "aws_error"
     if isinstance(error, ReadTimeoutError | ConnectTimeoutError):
         return "timeout"
+    if isinstance(error, OutOfTimeError):
+        return "out_of_time"
     if isinstance(error, EndpointConnectionError | BotoCoreError):
         return "aws_unreachable"
     if isinstance(error, ValidationError):
@@ -208,14 +212,16 @@ def safe_flow_answer(
     On any exception the handler answers `fallback()` (which may read settings, e.g. the default
     queue), and if even that fails, the static `last_resort`. Raising would cost the caller up
     to three retries of silence and then the flow's Error branch; a default answer costs a less
-    personal greeting or the default queue.
+    personal greeting or the default queue. The handler runs in the invocation's `time_budget`,
+    so it never starts a DynamoDB call that could outlast the function's timeout.
     """
 
     def decorate(handle: Callable[[Any, LambdaContext], Mapping[str, object]]) -> FlowHandler:
         @functools.wraps(handle)
         def answer(event: Any, context: LambdaContext) -> dict[str, str]:
             try:
-                return flat_answer(handle(event, context))
+                with time_budget(context):
+                    return flat_answer(handle(event, context))
             except Exception as error:  # Connect must get an answer, always
                 reason = fallback_reason(error)
                 logger.warning(

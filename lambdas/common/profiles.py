@@ -324,19 +324,24 @@ class ProfileRepository:
         *,
         identifiers: Sequence[Identifier] | None = None,
     ) -> bool:
-        """Appends a history entry once per contact id; False when it was already recorded.
+        """Appends a history entry once per contact id; False when it was already recorded
+        (the "last contact" snapshots are moved either way).
 
         The profile and identity snapshots move to this contact only if it is the newest, so
         records arriving out of order never roll the "last contact" back. A caller that has just
         read the profile passes its `identifiers` and saves the GetItem that would find them.
         """
         entry = self._history_entry(customer_id, contact)
+        appended = True
         try:
             self.table.put_item(Item=entry, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            # Recorded before, maybe by an attempt that failed before the snapshots moved (a
+            # throttled UpdateItem): a retry must still move them, or the profile never shows
+            # this contact. The moves are conditional, so where they were made nothing changes.
+            appended = False
         if identifiers is None:
             profile = self.get(customer_id)
             identifiers = profile.identifiers if profile is not None else []
@@ -344,7 +349,7 @@ class ProfileRepository:
         keys += [(identifier.key, IDENTITY_SK) for identifier in identifiers]
         for pk, sk in keys:
             self._move_last_contact(pk, sk, contact)
-        return True
+        return appended
 
     def _history_entry(self, customer_id: str, contact: ContactSummary) -> dict[str, Any]:
         expires = int((contact.at + self.history_ttl).timestamp())

@@ -27,7 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field, Json
 
 from lambdas.common import tracing
-from lambdas.common.aws import dynamodb_table
+from lambdas.common.aws import OutOfTimeError, dynamodb_table
 from lambdas.common.flow_events import (
     FlowRequest,
     fallback_reason,
@@ -141,7 +141,7 @@ def look_up_customer(request: FlowRequest, current: Runtime) -> tuple[CustomerCo
     metrics.add_metric(name="RoutingLookups", unit=MetricUnit.Count, value=1)
     try:
         resolution = current.profiles.resolve(keys.identifiers, customer_id=keys.customer_id)
-    except (ClientError, BotoCoreError, LookupIncompleteError) as error:
+    except (ClientError, BotoCoreError, LookupIncompleteError, OutOfTimeError) as error:
         logger.warning(
             "customer unavailable; routing as unknown",
             extra={"reason": fallback_reason(error), "error": mask_text(str(error))[:300]},

@@ -8,7 +8,8 @@ attributes in and out) is written in logic.py.
 Never raises into Lex: a malformed event, a settings fault, throttling or a bug closes the
 conversation as failed (`self_service_outcome=failed`) with the bot's `failed` sentence, which
 the flow escalates to an agent. Lex waits for a code hook for 30 s at most, but a caller hears
-silence meanwhile, so the DynamoDB calls use the flow call budget of lambdas/common/aws.py.
+silence meanwhile, so the DynamoDB calls use the flow call budget of lambdas/common/aws.py, and
+a call the function's remaining time cannot fit is not started (its `time_budget`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.common import tracing
-from lambdas.common.aws import dynamodb_table
+from lambdas.common.aws import dynamodb_table, time_budget
 from lambdas.common.flow_events import fallback_reason
 from lambdas.common.masking import mask_text
 from lambdas.self_service import logic
@@ -81,7 +82,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             locale=request.locale,
             invocation=request.invocation_source,
         )
-        answer = runtime().service.respond(request, event["sessionState"]["intent"])
+        with time_budget(context):
+            answer = runtime().service.respond(request, event["sessionState"]["intent"])
     except Exception as error:  # Lex must get an answer, always
         reason = "malformed_event" if isinstance(error, MalformedLexEventError) else None
         logger.warning(

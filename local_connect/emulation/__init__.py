@@ -38,7 +38,9 @@ What the world exposes:
   to, body)` (a customer's reply: STOP/START keywords update the opt-out list; returns the
   two-way SNS message), `world.sms.opt_out_lists`;
 - `world.calls` (every answered request and its error code), `world.fail_next(service,
-  operation, code)` (inject a real error), `world.clock` (timestamps; settable).
+  operation, code)` (inject a real error), `world.faults` (the world's `FaultInjector`, for any
+  service: repeated errors, botocore timeouts, slowness on a `FakeClock`; see `faults`),
+  `world.clock` (timestamps; settable).
 
 Errors are the services' own codes with their modeled fields (for example ConflictException
 with `Reason` DESTINATION_PHONE_NUMBER_OPTED_OUT for a send to an opted-out number), so callers'

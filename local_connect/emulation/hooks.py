@@ -15,14 +15,15 @@ our handler: pass it to `patch_client`.
 from __future__ import annotations
 
 import threading
-from io import BytesIO
 from typing import Any, Protocol
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.handlers import BUILTIN_HANDLERS
 from botocore.model import OperationModel
 
+from local_connect.emulation import faults
 from local_connect.emulation.wire import (
+    RawBody,
     ServiceError,
     decode_request,
     encode_error,
@@ -42,16 +43,6 @@ _UNEMULATED_CODES = {
     "pinpoint-sms-voice-v2": "AccessDeniedException",
     "lexv2-runtime": "ValidationException",
 }
-
-
-class _RawBody(BytesIO):
-    """What botocore reads a response body from (urllib3's `stream` included)."""
-
-    def stream(self, **_: Any) -> Any:
-        contents = self.read()
-        while contents:
-            yield contents
-            contents = self.read()
 
 
 class Backend(Protocol):
@@ -105,7 +96,7 @@ class Dispatcher:
         self, event_name: str, request: AWSPreparedRequest, **kwargs: Any
     ) -> AWSResponse | None:
         world = self.active
-        if world is None:
+        if world is None or faults.answered(request):
             return None
         answered = getattr(self._last, "answered", None)
         if answered is not None and answered[0] is request:
@@ -136,14 +127,14 @@ class Dispatcher:
                     "(and no moto mock is active to answer it)",
                 ),
             )
-            return AWSResponse(request.url, status, headers, _RawBody(body))  # type: ignore[arg-type]
+            return AWSResponse(request.url, status, headers, RawBody(body))  # type: ignore[arg-type]
         params = decode_request(operation, request)
         try:
             output = world.answer(service, operation, params, request)
             status, headers, body = encode_response(operation, output)
         except ServiceError as error:
             status, headers, body = encode_error(operation, error)
-        return AWSResponse(request.url, status, headers, _RawBody(body))  # type: ignore[arg-type]
+        return AWSResponse(request.url, status, headers, RawBody(body))  # type: ignore[arg-type]
 
 
 def _moto_active() -> bool:
@@ -182,7 +173,9 @@ def register_on_default_session() -> None:
 
 
 def patch_client(client: Any) -> Any:
-    """For a client created before the emulation was imported; returns the client."""
+    """For a client created before the emulation was imported; returns the client (which
+    meets injected faults too)."""
+    faults.attach(client)
     service = client.meta.service_model.service_name
     if service in EMULATED_SERVICES:
         client.meta.events.register(

@@ -17,11 +17,13 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cache
+from io import BytesIO
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+from xml.sax.saxutils import escape
 
 import botocore.session
 from botocore.awsrequest import AWSPreparedRequest
@@ -210,6 +212,16 @@ def _pattern(pattern: str) -> re.Pattern[str]:
         return re.compile("")
 
 
+class RawBody(BytesIO):
+    """What botocore reads a response body from (urllib3's `stream` included)."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        contents = self.read()
+        while contents:
+            yield contents
+            contents = self.read()
+
+
 # -- responses -----------------------------------------------------------------------------------
 
 
@@ -244,19 +256,26 @@ def encode_response(
 
 
 def encode_error(
-    operation: OperationModel, error: ServiceError
+    operation: OperationModel, error: ServiceError, *, status: int | None = None
 ) -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, body) of an error answer, the way each protocol carries the code."""
+    """(status, headers, body) of an error answer, the way each protocol carries the code.
+
+    The status is `status` when given, else the one the model gives the code, else 400.
+    """
     model = operation.service_model
     shape = _error_shape(model, error.code)
-    status = 400
-    if shape is not None:
-        status = int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
+    if status is None:
+        status = 400
+        if shape is not None:
+            status = int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
+    headers = {"x-amzn-RequestId": str(uuid.uuid4())}
+    if model.protocol in ("query", "ec2", "rest-xml"):
+        headers["Content-Type"] = "text/xml"
+        return status, headers, _xml_error(model.protocol, error, headers["x-amzn-RequestId"])
     body: dict[str, Any] = {"Message": error.message}
     for name, value in error.fields.items():
         member = shape.members.get(name) if isinstance(shape, StructureShape) else None
         body[name] = _to_json(member, value) if member is not None else value
-    headers = {"x-amzn-RequestId": str(uuid.uuid4())}
     if model.protocol == "json":
         body["__type"] = error.code
         headers["Content-Type"] = (
@@ -266,6 +285,27 @@ def encode_error(
         headers["x-amzn-ErrorType"] = error.code
         headers["Content-Type"] = "application/json"
     return status, headers, json.dumps(body).encode("utf-8")
+
+
+def _xml_error(protocol: str, error: ServiceError, request_id: str) -> bytes:
+    """The XML error documents of the query (SES, SNS), ec2 and rest-xml (S3) protocols."""
+    detail = "".join(
+        f"<{tag}>{escape(str(value))}</{tag}>"
+        for tag, value in {"Code": error.code, "Message": error.message, **error.fields}.items()
+    )
+    if protocol == "rest-xml":
+        document = f"<Error>{detail}<RequestId>{request_id}</RequestId></Error>"
+    elif protocol == "ec2":
+        document = (
+            f"<Response><Errors><Error>{detail}</Error></Errors>"
+            f"<RequestID>{request_id}</RequestID></Response>"
+        )
+    else:
+        document = (
+            f"<ErrorResponse><Error><Type>Sender</Type>{detail}</Error>"
+            f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+    return document.encode("utf-8")
 
 
 def _error_shape(model: ServiceModel, code: str) -> Shape | None:

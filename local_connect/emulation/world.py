@@ -14,9 +14,10 @@ from botocore.model import OperationModel
 
 from local_connect.emulation import hooks
 from local_connect.emulation.connect import ConnectEmulator, ConnectInstance
+from local_connect.emulation.faults import FaultInjector, Injected, service_error
 from local_connect.emulation.lex import LexEmulator
 from local_connect.emulation.sms import SmsEmulator, SmsPhoneNumber
-from local_connect.emulation.wire import ServiceError
+from local_connect.emulation.wire import ServiceError, decode_request, service_model
 from local_connect.runtime.local_aws import LOCAL_ACCOUNT_ID, LOCAL_REGION
 
 if TYPE_CHECKING:
@@ -43,7 +44,9 @@ class AwsWorld:
 
     `clock` gives every timestamp (a rehearsal passes its simulated clock). `fail_next` makes
     the next call of an operation fail with a real error code, so callers' error handling can
-    be exercised (throttling, an unknown instance...).
+    be exercised (throttling, an unknown instance...); it arms `faults`, the world's
+    `FaultInjector` (local_connect/emulation/faults.py), which answers any service's calls and
+    is active inside `emulate_aws`: arm timeouts, repeated or slow faults there.
     """
 
     def __init__(
@@ -60,7 +63,8 @@ class AwsWorld:
         self.sms = SmsEmulator(account_id=account_id, region=region, clock=self._now)
         self.lex = LexEmulator(account_id=account_id, region=region, clock=self._now)
         self.calls: list[Call] = []
-        self._failures: dict[tuple[str, str], list[ServiceError]] = {}
+        self.faults = FaultInjector()
+        self.faults.on_injected(self._record_injected)
 
     def _now(self) -> datetime:
         return self.clock()
@@ -108,9 +112,7 @@ class AwsWorld:
         self, service: str, operation: str, code: str, message: str = "", **fields: Any
     ) -> None:
         """The next `operation` call answers this error instead (one call per `fail_next`)."""
-        self._failures.setdefault((service, operation), []).append(
-            ServiceError(code, message or f"injected {code}", **fields)
-        )
+        self.faults.inject(service, operation, service_error(code, message, **fields))
 
     def calls_to(self, operation: str) -> list[Call]:
         return [call for call in self.calls if call.operation == operation]
@@ -132,9 +134,6 @@ class AwsWorld:
         request: AWSPreparedRequest,
     ) -> dict[str, Any]:
         try:
-            injected = self._failures.get((service, operation.name))
-            if injected:
-                raise injected.pop(0)
             output = self.backend(service).answer(operation, params)
         except ServiceError as error:
             self.calls.append(Call(service, operation.name, params, error.code))
@@ -142,10 +141,19 @@ class AwsWorld:
         self.calls.append(Call(service, operation.name, params, None))
         return output
 
+    def _record_injected(self, injected: Injected, request: AWSPreparedRequest) -> None:
+        """An emulated service's call a fault answered is one of `calls` too."""
+        if injected.service not in hooks.EMULATED_SERVICES:
+            return
+        operation = service_model(injected.service).operation_model(injected.operation)
+        params = decode_request(operation, request)
+        self.calls.append(Call(injected.service, injected.operation, params, injected.fault.name))
+
 
 @contextmanager
 def emulate_aws(world: AwsWorld | None = None) -> Iterator[AwsWorld]:
-    """Answer `connect` and `pinpoint-sms-voice-v2` calls from `world` inside the block.
+    """Answer `connect` and `pinpoint-sms-voice-v2` calls from `world` inside the block, and
+    any service's calls from `world.faults` where a fault is armed.
 
     Works inside or outside moto's `mock_aws`; inside, the operations not emulated here still
     reach moto. Outside moto, fake credentials are set for the block when none exist, so a
@@ -163,7 +171,8 @@ def emulate_aws(world: AwsWorld | None = None) -> Iterator[AwsWorld]:
     os.environ.update(added)
     hooks.dispatcher.push(world)
     try:
-        yield world
+        with world.faults.active():
+            yield world
     finally:
         hooks.dispatcher.pop(world)
         for key in added:

@@ -1,5 +1,5 @@
 """crm_lookup through its handler: each channel's identifier, repeat contacts, one DynamoDB call,
-and a safe answer for whatever goes wrong."""
+and a safe answer for whatever goes wrong (DynamoDB's own faults: test_faults.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from unittest.mock import patch
 
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from botocore.stub import Stubber
 
-from lambdas.common.aws import FLOW_CALL_WORST_CASE_SECONDS
 from lambdas.crm_lookup import handler as crm_handler
 from tests.lambdas.connect_events import (
     email_contact,
@@ -169,50 +167,6 @@ def test_the_same_contact_after_a_transfer_is_not_its_own_repeat(crm: Crm) -> No
         initiation_method="TRANSFER",
     )
     assert crm.invoke(event)["isRepeatContact"] == "false"
-
-
-@pytest.mark.parametrize(
-    "code", ["ProvisionedThroughputExceededException", "ThrottlingException", "InternalServerError"]
-)
-def test_dynamodb_errors_answer_unknown_customer(crm: Crm, code: str) -> None:
-    client = crm_handler.runtime().profiles.table.meta.client
-    with Stubber(client) as stubber:
-        stubber.add_client_error("get_item", service_error_code=code, http_status_code=400)
-        answer = crm.invoke(voice_call(JANE_PHONE))
-        stubber.assert_no_pending_responses()
-
-    assert answer["customerFound"] == "false"
-    assert answer["lookupStatus"] == "fallback"
-    assert answer["customerId"] == ""
-
-
-@pytest.mark.parametrize(
-    "timeout",
-    [
-        ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com"),
-        ConnectTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com"),
-    ],
-    ids=["read-timeout", "connect-timeout"],
-)
-def test_timeouts_retry_once_within_budget_then_answer_unknown_customer(
-    crm: Crm, monkeypatch: pytest.MonkeyPatch, timeout: Exception
-) -> None:
-    sleeps: list[float] = []
-    monkeypatch.setattr("botocore.endpoint.time.sleep", sleeps.append)
-    client = crm_handler.runtime().profiles.table.meta.client
-
-    def time_out(**_: Any) -> None:
-        raise timeout
-
-    client.meta.events.register_first("before-send.dynamodb.GetItem", time_out)
-    answer = crm.invoke(voice_call(JANE_PHONE))
-
-    assert answer["lookupStatus"] == "fallback"
-    assert crm.dynamodb.attempts == ["GetItem", "GetItem"]  # total_max_attempts = 2
-    config = client.meta.config
-    worst = len(crm.dynamodb.attempts) * (config.connect_timeout + config.read_timeout)
-    assert len(sleeps) == 1 and 0 <= sleeps[0] <= 1.0
-    assert worst + sum(sleeps) <= FLOW_CALL_WORST_CASE_SECONDS
 
 
 def test_unprocessed_batch_keys_with_no_hit_answer_fallback(crm: Crm) -> None:

@@ -123,12 +123,19 @@ def sqs_event(queue_url: str, notifications: list[Notification | str]) -> dict[s
             sqs.send_message(QueueUrl=queue_url, MessageBody=notification)
         else:
             sqs.send_message(QueueUrl=queue_url, **notification.to_message())
+    return polled_event(queue_url)
+
+
+def polled_event(queue_url: str, **receive: Any) -> dict[str, Any]:
+    """What Lambda's SQS poller would hand the function now (no records when none is visible)."""
+    sqs = boto3.client("sqs")
     received = sqs.receive_message(
         QueueUrl=queue_url,
         MaxNumberOfMessages=10,
         AttributeNames=["All"],
         MessageAttributeNames=["All"],
-    )["Messages"]
+        **receive,
+    ).get("Messages", [])
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]

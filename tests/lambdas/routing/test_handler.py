@@ -1,5 +1,5 @@
 """routing through its handler: zero or one DynamoDB call, the rules applied to real customers,
-and an answer whatever goes wrong."""
+and an answer whatever goes wrong (DynamoDB's own faults: test_faults.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import ReadTimeoutError
-from botocore.stub import Stubber
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +17,6 @@ from tests.lambdas.connect_events import (
     email_contact,
     log_output,
     realworld_events,
-    task,
     voice_call,
     web_chat,
 )
@@ -110,37 +107,6 @@ def test_unidentifiable_chat_in_spanish_costs_no_call(routing: Routing) -> None:
     answer = routing.invoke(web_chat({"intent": "other", "language": "es"}))
     assert answer["queueName"] == "spanish"
     assert routing.dynamodb.calls == []
-
-
-@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException"])
-def test_throttled_lookup_still_routes_by_intent_as_unknown_customer(
-    routing: Routing, code: str
-) -> None:
-    client = routing_handler.runtime().profiles.table.meta.client
-    with Stubber(client) as stubber:
-        stubber.add_client_error("get_item", service_error_code=code, http_status_code=400)
-        answer = routing.invoke(voice_call(JANE_PHONE, parameters={"intent": "outage"}))
-
-    assert answer["queueName"] == "support"
-    assert answer["priority"] == "5"  # VIP unknown while DynamoDB is away
-    assert answer["routingReason"] == "intent:outage,customer_unavailable"
-
-
-def test_timed_out_lookup_still_routes_by_intent(
-    routing: Routing, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda seconds: None)
-    client = routing_handler.runtime().profiles.table.meta.client
-
-    def time_out(**_: Any) -> None:
-        raise ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
-
-    client.meta.events.register_first("before-send.dynamodb.GetItem", time_out)
-    answer = routing.invoke(task({"intent": "billing"}, parameters={"customerId": "c-jane"}))
-
-    assert answer["queueName"] == "billing"
-    assert answer["routingReason"].endswith("customer_unavailable")
-    assert routing.dynamodb.attempts == ["GetItem", "GetItem"]
 
 
 @pytest.mark.parametrize("event", [None, [], "x", {"Details": None}, {"Name": "ContactFlowEvent"}])
