@@ -44,7 +44,7 @@ def test_shipped_scenarios_validate_against_their_config() -> None:
 def test_dmv_is_fifteen_thousand_contacts_and_says_where_its_numbers_come_from() -> None:
     scenario = load_scenario("dmv")
     assert scenario.demand.contacts == 15_000
-    assert set(scenario.variants) == {"voice_only", "reminders", "digital"}
+    assert set(scenario.variants) == {"voice_only", "reminders", "digital", "self_service"}
     assert scenario.variants["voice_only"].channels == ["voice"]
     assert {"chat", "sms"} <= set(scenario.variants["digital"].channels)
     text = (SCENARIO_DIR / "dmv.yaml").read_text(encoding="utf-8")
