@@ -36,6 +36,7 @@ from lambdas.common.profiles import ProfileRepository
 from lambdas.self_service.repository import DynamoAppointments
 from local_connect.chat.chat_start import chat_start_function
 from local_connect.emulation import AwsWorld, EmulatedContact, emulate_aws
+from local_connect.emulation.lex import connect_lex_client
 from local_connect.flows import (
     Contact,
     FlowInterpreter,
@@ -121,7 +122,7 @@ class LocalChatEngine:
         self.lambdas = lambdas or LambdaRegistry(environment=self.lambda_environment())
         # The self-service bot answers through the emulated Lex (`AwsWorld.from_config`).
         lex = (
-            boto3.client("lexv2-runtime", region_name=world.region)
+            connect_lex_client(world.region, world.instance.arn)
             if config.self_service.enabled
             else None
         )

@@ -13,9 +13,16 @@ the real fulfillment function, run through the local Lambda runtime by the world
 
 Operations: RecognizeText, and GetSession / DeleteSession / PutSession (session attributes and
 state). RecognizeUtterance and StartConversation (audio, a bidirectional stream) are not.
-Errors are the service's: ResourceNotFoundException for an unknown bot, alias or a locale the
-alias does not serve, or a session GetSession does not know; DependencyFailedException when the
-code hook raises or answers something that is not a Lex answer.
+Errors are the service's: ResourceNotFoundException for an unknown bot or alias, or a session
+GetSession does not know; ValidationException (HTTP 400, the runtime's "BadRequestException")
+for a locale the bot does not have or the alias does not enable; AccessDeniedException when
+Amazon Connect calls for an instance the alias's resource policy does not name (the bot is not
+associated with it); DependencyFailedException when the code hook raises or answers something
+that is not a Lex answer.
+
+Connect's calls are told apart by the instance they carry (`connect_lex_client`): the flow
+interpreter of `ccaas chat` and `ccaas run-flow --stage` converses as the world's instance. A
+client without it stands for a caller with IAM permissions of its own (a test, a web app).
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ from local_connect.runtime.local_aws import LOCAL_BOT_ALIAS, lex_bot_alias
 from local_connect.runtime.resources import APPOINTMENTS_TABLE, CUSTOMERS_TABLE, OUTAGES_TABLE
 
 CodeHook = Callable[[dict[str, Any]], Any]
+# The instance on whose behalf Connect calls Lex (aws:SourceArn of the alias's resource policy).
+CONNECT_SOURCE_HEADER = "x-local-connect-source-arn"
 FULFILLMENT_HANDLER = "lambdas.self_service.handler"
 OPERATIONS = frozenset({"RecognizeText", "GetSession", "DeleteSession", "PutSession"})
 
@@ -54,6 +63,9 @@ class EmulatedBot:
     locales: tuple[str, ...]
     code_hook: CodeHook
     alias_arn: str
+    # Instances whose Connect may converse: the alias's resource policy and the instance's
+    # LEX_BOT association, which infra/constructs/self_service.py creates together.
+    connect_instances: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -99,19 +111,25 @@ class LexEmulator:
         self.sessions: dict[tuple[str, str, str, str], _Session] = {}
         self.turns: list[tuple[str, dict[str, Any]]] = []  # (customer's text, Lex's answer)
 
-    def add_stage_bot(self, config: ContactCenterConfig) -> EmulatedBot:
+    def add_stage_bot(
+        self, config: ContactCenterConfig, *, connect_instance: str | None = None
+    ) -> EmulatedBot:
         """The stage's self-service bot, its code hook the real fulfillment function run in the
-        local Lambda runtime (it reads the tables `create_self_service_tables` makes)."""
+        local Lambda runtime (it reads the tables `create_self_service_tables` makes), associated
+        with `connect_instance` as the stage's deployment associates it."""
         fulfillment = LocalLambda(
             FULFILLMENT_HANDLER,
             fulfillment_environment(config, self.region),
             name="self_service",
         )
-        return self.add_bot(
+        bot = self.add_bot(
             load_stage_bot(config),
             locales=tuple(config.self_service.locales),
             code_hook=lambda event: fulfillment.invoke(event).result(),
         )
+        if connect_instance is not None:
+            bot.connect_instances.add(connect_instance)
+        return bot
 
     def add_bot(
         self,
@@ -132,8 +150,25 @@ class LexEmulator:
     def handles(self, operation: str) -> bool:
         return operation in OPERATIONS
 
-    def answer(self, operation: OperationModel, params: dict[str, Any]) -> dict[str, Any]:
+    def answer(
+        self,
+        operation: OperationModel,
+        params: dict[str, Any],
+        *,
+        connect_instance: str | None = None,
+    ) -> dict[str, Any]:
+        """`connect_instance`: the instance Amazon Connect calls for; None: not Connect."""
         bot = self._bot(params)
+        if connect_instance is not None and connect_instance not in bot.connect_instances:
+            # Connect calls as its service principal, which the alias's resource policy allows
+            # only for the instances the bot is associated with
+            # (https://docs.aws.amazon.com/lexv2/latest/dg/security_iam_resource-based-policy-examples.html).
+            raise ServiceError(
+                "AccessDeniedException",
+                f"connect.amazonaws.com is not authorized to perform: lex:{operation.name} on "
+                f"resource: {bot.alias_arn} for {connect_instance}: the bot alias is not "
+                "associated with this Amazon Connect instance",
+            )
         key = (bot.bot_id, bot.alias_id, params["localeId"], params["sessionId"])
         if operation.name == "DeleteSession":
             self._known(key)
@@ -160,10 +195,21 @@ class LexEmulator:
                 "ResourceNotFoundException",
                 f"Bot alias {params['botAliasId']} of bot {bot.bot_id} not found",
             )
-        if params["localeId"] not in bot.locales:
+        # "If the locale doesn't exist in the bot, or if the locale hasn't been enabled for the
+        # alias, you receive a BadRequestException" (HTTP 400; the V2 runtime's model names its
+        # 400 error ValidationException):
+        # https://docs.aws.amazon.com/lexv2/latest/APIReference/API_runtime_DeleteSession.html
+        locale = params["localeId"]
+        if locale not in bot.definition.locales:
             raise ServiceError(
-                "ResourceNotFoundException",
-                f"Locale {params['localeId']} is not enabled for alias {bot.alias_id} "
+                "ValidationException",
+                f"Bot {bot.bot_id} has no locale {locale} "
+                f"(it has {', '.join(bot.definition.locales)})",
+            )
+        if locale not in bot.locales:
+            raise ServiceError(
+                "ValidationException",
+                f"Locale {locale} is not enabled for alias {bot.alias_id} "
                 f"(it serves {', '.join(bot.locales)})",
             )
         return bot
@@ -384,3 +430,17 @@ class _Turn:
 
 def _intent(name: str, slots: dict[str, Any], state: str) -> dict[str, Any]:
     return {"name": name, "slots": slots, "state": state, "confirmationState": "None"}
+
+
+def connect_lex_client(region: str, instance_arn: str) -> Any:
+    """A `lexv2-runtime` client that calls the emulated Lex as Amazon Connect does for
+    `instance_arn`: ConnectParticipantWithLexBot of that instance's flows."""
+    import boto3
+
+    client = boto3.client("lexv2-runtime", region_name=region)
+
+    def carry_instance(request: Any, **_: Any) -> None:
+        request.headers[CONNECT_SOURCE_HEADER] = instance_arn
+
+    client.meta.events.register("before-sign.lex-runtime-v2", carry_instance)
+    return client

@@ -15,7 +15,7 @@ from botocore.model import OperationModel
 from local_connect.emulation import hooks
 from local_connect.emulation.connect import ConnectEmulator, ConnectInstance
 from local_connect.emulation.faults import FaultInjector, Injected, service_error
-from local_connect.emulation.lex import LexEmulator
+from local_connect.emulation.lex import CONNECT_SOURCE_HEADER, LexEmulator
 from local_connect.emulation.sms import SmsEmulator, SmsPhoneNumber
 from local_connect.emulation.wire import ServiceError, decode_request, service_model
 from local_connect.runtime.local_aws import LOCAL_ACCOUNT_ID, LOCAL_REGION
@@ -95,7 +95,7 @@ class AwsWorld:
             )
             instance.add_phone_number("sms", SMS_NUMBER, config.sms.flow)
         if config.self_service.enabled:
-            world.lex.add_stage_bot(config)
+            world.lex.add_stage_bot(config, connect_instance=instance.arn)
         return world
 
     # -- conveniences for tests and the engine -------------------------------------------------
@@ -134,7 +134,16 @@ class AwsWorld:
         request: AWSPreparedRequest,
     ) -> dict[str, Any]:
         try:
-            output = self.backend(service).answer(operation, params)
+            backend = self.backend(service)
+            if isinstance(backend, LexEmulator):
+                source = request.headers.get(CONNECT_SOURCE_HEADER)
+                output = backend.answer(
+                    operation,
+                    params,
+                    connect_instance=source.decode() if isinstance(source, bytes) else source,
+                )
+            else:
+                output = backend.answer(operation, params)
         except ServiceError as error:
             self.calls.append(Call(service, operation.name, params, error.code))
             raise

@@ -173,7 +173,7 @@ def route_contacts(
                 contact_id=contact.contact_id,
                 channel=contact.connect_channel,
                 queue=outcome.queue,
-                arrival=contact.initiated + contact.flow_seconds,
+                arrival=contact.initiated + contact.seconds_in_flow,
                 talk=contact.talk,
                 priority=outcome.priority,
                 patience=contact.patience,
@@ -199,7 +199,7 @@ def build_records(
             contact_record(
                 instance,
                 _record_contact(
-                    contact, outcome, flow_ended=contact.initiated + contact.flow_seconds
+                    contact, outcome, flow_ended=contact.initiated + contact.seconds_in_flow
                 ),
                 None,
             )

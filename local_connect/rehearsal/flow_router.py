@@ -18,12 +18,14 @@ from datetime import datetime
 from typing import Any
 
 from config import ContactCenterConfig
+from config.bot import load_stage_bot
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
 from local_connect.flows import Contact, FlowInterpreter, FlowLibrary, LambdaRegistry
 from local_connect.flows import FlowOutcome as InterpretedOutcome
 from local_connect.flows.environment import flow_lambda_environment
 from local_connect.flows.model import ScriptedCustomer
+from local_connect.rehearsal.bot_model import ModelledBot, customer_in_bot
 from local_connect.rehearsal.routing import DEFAULT_PRIORITY, LAMBDA_ERRORS, FlowOutcome
 from local_connect.runtime.local_aws import LOCAL_REGION
 from local_connect.runtime.resources import CUSTOMERS_TABLE, create_customers_table
@@ -43,11 +45,6 @@ class FlowRouter:
     """
 
     def __init__(self, config: ContactCenterConfig, population: Sequence[Customer]) -> None:
-        # Scenarios do not yet say how customers behave in the self-service bot (issue 16):
-        # the day runs through the stage's menus, as with `self_service.enabled: false`.
-        config = config.model_copy(
-            update={"self_service": config.self_service.model_copy(update={"enabled": False})}
-        )
         self.config = config
         self.population = population
         self.library = FlowLibrary.for_stage(config, region=LOCAL_REGION)
@@ -56,7 +53,10 @@ class FlowRouter:
                 config, self.library, customers_table=CUSTOMERS_TABLE
             )
         )
-        self.interpreter = FlowInterpreter(self.library, lambdas=self.lambdas)
+        # With the stage's bot on (a variant with `bot: true`), the flows hand each customer to
+        # the modelled bot, which ends the conversation as the scenario drew it (bot_model).
+        self.bot = ModelledBot(load_stage_bot(config)) if config.self_service.enabled else None
+        self.interpreter = FlowInterpreter(self.library, lambdas=self.lambdas, lex=self.bot)
         self.digits = {entry.intent: entry.digit for entry in config.routing.menu}
         self.flows = entry_flows(config)
         self.outcomes: Counter[str] = Counter()
@@ -89,6 +89,10 @@ class FlowRouter:
         if flow is None:
             raise ValueError(f"no entry flow for channel '{contact.channel}' in this config")
         entering, customer = self._arrival(contact)
+        if self.bot is not None:
+            self.bot.visit = contact.bot
+            if contact.bot is not None:
+                customer = customer_in_bot(contact.bot)
         ran = self.interpreter.run(flow, entering, customer=customer, at=at)
         self.lambda_errors += sum(1 for call in ran.lambda_calls if call.error)
         return self._outcome(ran)

@@ -21,11 +21,16 @@ from local_connect.scenarios.traffic import ArrivingContact, Customer, generate
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "contact_flows"
 
 
-def variant_config(config: ContactCenterConfig, channels: Iterable[str]) -> ContactCenterConfig:
-    """The config with only the variant's channels switched on, re-validated like a YAML edit."""
+def variant_config(
+    config: ContactCenterConfig, channels: Iterable[str], *, bot: bool = False
+) -> ContactCenterConfig:
+    """The config with only the variant's channels switched on, and the self-service bot only
+    when the variant has it (the flows keep their menus otherwise), re-validated like a YAML
+    edit."""
     raw = config.model_dump(mode="json")
     wanted = set(channels)
     raw["channels"] = {name: name in wanted for name in raw["channels"]}
+    raw["self_service"]["enabled"] = bot and config.self_service.enabled
     return ContactCenterConfig.model_validate(raw)
 
 
@@ -82,7 +87,7 @@ def plan_variant(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     variant = scenario.variants[name]
-    config = variant_config(base_config, variant.channels)
+    config = variant_config(base_config, variant.channels, bot=variant.bot)
     policy = callback_policy(config, scenario)
     reminders = None
     if variant.reminders is not None:

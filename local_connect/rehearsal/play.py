@@ -64,7 +64,7 @@ def rehearse(
             )
         # Each day in parts, every part its own job: the flows are most of a day's work, and
         # parts keep all workers busy even when there are fewer variants than workers.
-        parts = [_parts(plan.contacts, workers) for plan in plans]
+        parts = [day_parts(plan.contacts, workers) for plan in plans]
         jobs = [
             (plan.config, plan.day_start, part)
             for plan, day in zip(plans, parts, strict=True)
@@ -73,7 +73,7 @@ def rehearse(
         contacts = sum(len(plan.contacts) for plan in plans)
         with step("routing contacts through the entry flows", contacts) as advance:
             routed = iter(
-                run(partial(_route_part, router_factory), jobs, lambda job: advance(len(job[2])))
+                run(partial(route_part, router_factory), jobs, lambda job: advance(len(job[2])))
             )
         routings = [RoutedContacts.joined([next(routed) for _ in day]) for day in parts]
         with step("ACD, contact records and analytics per variant", len(plans)) as advance:
@@ -99,13 +99,13 @@ def _no_progress(step: str, total: int) -> Iterator[Callable[[int], object]]:
     yield lambda done: None
 
 
-def _parts(contacts: list[ArrivingContact], workers: int) -> list[list[ArrivingContact]]:
+def day_parts(contacts: list[ArrivingContact], workers: int) -> list[list[ArrivingContact]]:
     """Consecutive parts of a day: two per worker, so a slow part does not hold the others."""
     size = max(1, math.ceil(len(contacts) / (2 * workers if workers > 1 else 1)))
     return [contacts[i : i + size] for i in range(0, len(contacts), size)] or [[]]
 
 
-def _route_part(
+def route_part(
     router_factory: RouterFactory,
     job: tuple[ContactCenterConfig, datetime, list[ArrivingContact]],
 ) -> RoutedContacts:

@@ -53,6 +53,13 @@ class VariantRun:
         """Callback contacts booked: from the queue's offer and from the queue-full branch."""
         return sum(1 for c in self.simulation.contacts if c.initiation_method == "CALLBACK")
 
+    def agent_hours_saved(self) -> float:
+        """Agent handle time (talk, hold, after-contact work) the contacts the bot served would
+        have needed, as drawn for them; a chat counts whole, although an agent may hold several
+        at once, so on chat channels it is an upper bound."""
+        contained = (c for c in self.contacts if c.bot is not None and c.bot.outcome == "contained")
+        return sum(c.talk + c.hold + c.after_contact_work for c in contained) / 3600
+
     def inbound(self, channel: str | None = None) -> int:
         """Contacts customers started (callbacks excluded), including those ended in the flow."""
         return sum(

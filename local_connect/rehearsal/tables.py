@@ -42,6 +42,16 @@ def comparison_table(rehearsal: Rehearsal) -> str:
                     for run in runs
                 ),
             )
+    if any(run.total().bot_contacts for run in runs):
+        add(
+            "contained by the bot",
+            (
+                _count_and_share(run.total().bot_contained, run.total().containment_rate)
+                for run in runs
+            ),
+        )
+        add("bot abandonment", (percent(run.total().bot_abandonment_rate) for run in runs))
+        add("agent-hours saved", (f"{run.agent_hours_saved():,.0f}" for run in runs))
     add("callbacks booked", (f"{run.callbacks():,}" for run in runs))
     add("callbacks still queued", (f"{run.outcomes(Outcome.UNSERVED):,}" for run in runs))
     add(
@@ -62,6 +72,10 @@ def comparison_table(rehearsal: Rehearsal) -> str:
             (_change(run.inbound("VOICE"), baseline) for run in runs),
         )
     return "\n".join(lines)
+
+
+def _count_and_share(count: int, share: float | None) -> str:
+    return "-" if share is None else f"{count:,} ({share:.0%})"
 
 
 def _ratio(value: float | None) -> str:

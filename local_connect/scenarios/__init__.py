@@ -8,6 +8,7 @@ from local_connect.scenarios.loader import (
     load_config_for,
     load_scenario,
     parse_scenario,
+    read_scenario,
 )
 from local_connect.scenarios.model import ChannelBehaviour, Scenario, Staffing, Variant
 from local_connect.scenarios.staffing import planned_staffing, staffing_note
@@ -25,5 +26,6 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "planned_staffing",
+    "read_scenario",
     "staffing_note",
 ]

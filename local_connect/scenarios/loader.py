@@ -13,13 +13,14 @@ import yaml
 from pydantic import ValidationError
 
 from config import ConfigError, ContactCenterConfig, load_stage
+from config.bot import load_stage_bot
 from config.loader import describe_problems
 from local_connect.scenarios.model import Scenario, Staffing
 from local_connect.scenarios.staffing import staffing_problems
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 DISTRIBUTION_KINDS = {"fixed", "exponential", "lognormal", "uniform"}
-DISTRIBUTED = {"flow_seconds", "talk", "duration", "after_contact_work", "patience"}
+DISTRIBUTED = {"flow_seconds", "talk", "duration", "after_contact_work", "patience", "seconds"}
 
 
 class ScenarioError(Exception):
@@ -45,17 +46,22 @@ def scenario_path(name_or_path: str) -> Path:
 
 
 def load_scenario(name_or_path: str) -> Scenario:
+    path, raw = read_scenario(name_or_path)
+    return parse_scenario(raw, source=str(path))
+
+
+def read_scenario(name_or_path: str) -> tuple[Path, Any]:
+    """The scenario file's path and its YAML, parsed but not validated (calibration edits it)."""
     path = scenario_path(name_or_path)
     if not path.is_file():
         known = ", ".join(available_scenarios())
         raise ScenarioError(str(path), [f"no such scenario (shipped scenarios: {known})"])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return path, yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ScenarioError(str(path), [f"not valid YAML: {error}"]) from None
     except UnicodeDecodeError:
         raise ScenarioError(str(path), ["not a UTF-8 text file"]) from None
-    return parse_scenario(raw, source=str(path))
 
 
 def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
@@ -105,6 +111,7 @@ def config_problems(scenario: Scenario, config: ContactCenterConfig) -> list[str
             problems.append(
                 f"variants.{variant_name}.channels: voice needs a phone number in the config"
             )
+    problems += _bot_problems(scenario, config)
     for path, plan in plans.items():
         for profile in plan:
             if profile not in config.routing_profiles:
@@ -113,6 +120,28 @@ def config_problems(scenario: Scenario, config: ContactCenterConfig) -> list[str
                     f"(known: {', '.join(sorted(config.routing_profiles))})"
                 )
     return problems + staffing_problems(scenario, config)
+
+
+def _bot_problems(scenario: Scenario, config: ContactCenterConfig) -> list[str]:
+    """A variant with the bot needs the stage's bot, and the intents named must be its own."""
+    with_bot = [name for name, variant in scenario.variants.items() if variant.bot]
+    if not with_bot:
+        return []
+    if not config.self_service.enabled:
+        return [
+            f"variants.{name}.bot: stage '{config.stage}' has self_service.enabled false"
+            for name in with_bot
+        ]
+    try:
+        bot = load_stage_bot(config)
+    except ConfigError as error:
+        return [f"self_service: the stage's bot file: {error}"]
+    return [
+        f"self_service.{intent}.bot_intent: '{behaviour.bot_intent}' is not an intent of the "
+        f"bot {bot.name} (known: {', '.join(sorted(bot.intents))})"
+        for intent, behaviour in scenario.self_service.items()
+        if behaviour.bot_intent is not None and behaviour.bot_intent not in bot.intents
+    ]
 
 
 def _distribution_tag(parts: list[str], index: int) -> bool:

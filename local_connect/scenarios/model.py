@@ -169,6 +169,36 @@ class Reminders(_Strict):
     )
 
 
+class BotBehaviour(_Strict):
+    """How customers with one intent fare in the stage's self-service bot, in a variant with
+    `bot: true`. A customer who does not try the bot asks it for an agent at once; one who tries
+    spends `seconds` in it, then leaves (`abandon_share`), is served (`fulfil_share` of those who
+    stay) or is handed to an agent with what the bot learnt."""
+
+    try_share: float = Field(ge=0, le=1, description="Customers who tell the bot what they need.")
+    fulfil_share: float = Field(
+        ge=0, le=1, description="Of those who try and stay, the share the bot serves to the end."
+    )
+    abandon_share: float = Field(
+        default=0.0, ge=0, le=1, description="Of those who try, the share who leave in the bot."
+    )
+    seconds: Distribution = Field(description="Time in the bot of a customer who tries it.")
+    bot_intent: str | None = Field(
+        default=None,
+        description="The bot file's intent the request is recognised as; none: the bot has "
+        "none (it answers FallbackIntent until the flow gives up and hands over).",
+    )
+
+    @model_validator(mode="after")
+    def _fulfils_only_what_it_recognises(self) -> Self:
+        if self.bot_intent is None and self.fulfil_share > 0:
+            raise ValueError(
+                f"fulfil_share {self.fulfil_share} without a bot_intent: the bot cannot serve a "
+                "request it does not recognise"
+            )
+        return self
+
+
 class Variant(_Strict):
     """One way of running the same day: which channels exist and how demand uses them."""
 
@@ -189,6 +219,11 @@ class Variant(_Strict):
         default=None, description="Replaces the scenario's staffing for this variant."
     )
     reminders: Reminders | None = None
+    bot: bool = Field(
+        default=False,
+        description="Customers meet the stage's self-service bot, behaving as the scenario's "
+        "self_service section says (without it the day runs through the stage's menus).",
+    )
 
     @field_validator("demand_factor")
     @classmethod
@@ -268,6 +303,11 @@ class Scenario(_Strict):
         description="hiring what-if: synthetic agents beyond the stage's people (without it, "
         "staffing per routing profile is at most the people on it).",
     )
+    self_service: dict[str, BotBehaviour] = Field(
+        default_factory=dict,
+        description="scenario intent -> how its customers fare in the self-service bot, in "
+        "variants with bot: true; an intent not listed asks the bot for an agent at once.",
+    )
     variants: dict[str, Variant] = Field(min_length=1)
 
     @field_validator("staffing")
@@ -281,6 +321,11 @@ class Scenario(_Strict):
     def _references_resolve(self) -> Self:
         problems: list[str] = []
         intents = self.demand.intents
+        for intent in self.self_service:
+            if intent not in intents:
+                problems.append(
+                    f"self_service.{intent}: unknown intent (known: {', '.join(sorted(intents))})"
+                )
         for name, variant in self.variants.items():
             base = f"variants.{name}"
             if variant.reminders is not None and variant.reminders.intent not in intents:
@@ -308,6 +353,11 @@ class Scenario(_Strict):
                         f"{base}.channels: '{channel}' has no behaviour in the top-level "
                         "'channels' section"
                     )
+            if variant.bot and not self.self_service:
+                problems.append(
+                    f"{base}.bot: the scenario has no self_service section saying how customers "
+                    "fare in the bot"
+                )
             if variant.staffing is not None:
                 try:
                     _check_staffing(variant.staffing)

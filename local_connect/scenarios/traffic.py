@@ -14,8 +14,9 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
-from local_connect.scenarios.model import Scenario
+from local_connect.scenarios.model import BotBehaviour, Scenario
 
 SECONDS_PER_HOUR = 3600.0
 # End User Messaging SMS and web chat both reach Connect as CHAT; the subtype tells them apart.
@@ -26,6 +27,20 @@ CONNECT_CHANNEL = {
     "email": "EMAIL",
     "tasks": "TASK",
 }
+# The channels whose entry flows hand every customer to the self-service bot (the voice flow and
+# the chat flow, which also serves SMS).
+BOT_CHANNELS = frozenset({"voice", "chat", "sms"})
+BotOutcome = Literal["contained", "escalated", "abandoned", "asked_for_agent"]
+
+
+@dataclass(frozen=True, slots=True)
+class BotVisit:
+    """What a customer does in the self-service bot: the conversation's end, drawn from the
+    scenario's `self_service` section; the rehearsal's bot (`rehearsal.bot_model`) plays it."""
+
+    outcome: BotOutcome
+    bot_intent: str | None  # what the bot recognises; None: FallbackIntent, no match
+    seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +76,16 @@ class ArrivingContact:
     accepts_callback: bool
     callback_contact_id: str | None
     callback_answers: tuple[bool, ...]
+    bot: BotVisit | None = None  # None: the variant has no bot, or the channel's flow no bot
 
     @property
     def connect_channel(self) -> str:
         return CONNECT_CHANNEL[self.channel]
+
+    @property
+    def seconds_in_flow(self) -> float:
+        """From the start of the entry flow to leaving it (for a queue or for good)."""
+        return self.flow_seconds + (self.bot.seconds if self.bot else 0.0)
 
 
 FIRST_NAMES = ("Alex", "Sam", "Maria", "Jordan", "Priya", "Chen", "Fatima", "Luis", "Grace", "Omar")
@@ -145,6 +166,7 @@ def generate(
                     channel=channel,
                     customer=people[rng.randrange(len(people))],
                     self_service_share=chosen.self_service_share(intent, channel),
+                    bot=_bot_behaviour(scenario, variant, intent, channel),
                     callbacks_offered=callbacks_offered,
                     callback_attempts=callback_attempts,
                 )
@@ -182,6 +204,7 @@ def _draw_contact(
     channel: str,
     customer: Customer,
     self_service_share: float,
+    bot: BotBehaviour | Literal["asks_for_agent"] | None,
     callbacks_offered: bool,
     callback_attempts: int,
 ) -> ArrivingContact:
@@ -216,7 +239,38 @@ def _draw_contact(
         accepts_callback=accepts,
         callback_contact_id=_uuid(rng) if accepts else None,
         callback_answers=answers,
+        # Drawn last, and only in a variant with the bot: the other variants' days stay as they
+        # were before scenarios described the bot.
+        bot=_bot_visit(rng, bot),
     )
+
+
+def _bot_behaviour(
+    scenario: Scenario, variant: str, intent: str, channel: str
+) -> BotBehaviour | Literal["asks_for_agent"] | None:
+    """How this contact meets the bot: None, not at all (no bot in the variant, or the channel's
+    flow has none); "asks_for_agent", an intent the scenario says nothing about."""
+    if not scenario.variants[variant].bot or channel not in BOT_CHANNELS:
+        return None
+    return scenario.self_service.get(intent, "asks_for_agent")
+
+
+def _bot_visit(
+    rng: random.Random, behaviour: BotBehaviour | Literal["asks_for_agent"] | None
+) -> BotVisit | None:
+    if behaviour is None:
+        return None
+    if behaviour == "asks_for_agent" or rng.random() >= behaviour.try_share:
+        return BotVisit("asked_for_agent", None, 0.0)
+    seconds = behaviour.seconds.sample(rng)
+    outcome: BotOutcome
+    if rng.random() < behaviour.abandon_share:
+        outcome = "abandoned"
+    elif rng.random() < behaviour.fulfil_share:
+        outcome = "contained"
+    else:
+        outcome = "escalated"
+    return BotVisit(outcome, behaviour.bot_intent, seconds)
 
 
 def _uuid(rng: random.Random) -> str:

@@ -13,6 +13,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from config import ContactCenterConfig
 from local_connect.scenarios import (
     Scenario,
@@ -20,6 +22,7 @@ from local_connect.scenarios import (
     available_scenarios,
     load_config_for,
     load_scenario,
+    read_scenario,
     staffing_note,
 )
 from scripts.cli_support import CommandError, positive_int, writable_dir, writable_file
@@ -27,6 +30,7 @@ from scripts.progress import Reporter
 
 if TYPE_CHECKING:
     from local_connect.rehearsal import Progress
+    from local_connect.rehearsal.calibration import Target
 
 DEFAULT_OUT = Path("out")
 say = partial(print, flush=True)  # each table as soon as it is ready
@@ -42,9 +46,18 @@ report` prints) and a comparison of the variants to stdout, a chart of the day (
 abandonment, service level, ASA) to --chart, and with --records-out each variant's contact
 records as JSON lines, which `ccaas report --records` reads. Progress goes to stderr.
 
+With --calibrate KPI=VALUE --fit PARAMETER it calibrates instead: it rehearses the baseline
+variant (the first, or the one --variant names) again and again, moving one scenario parameter
+until the KPI is within one point of VALUE, prints each try and the fitted value, and writes the
+scenario with that value to --calibrated-out (never over the scenario itself). KPI: [CHANNEL.]
+abandonment, service_level, self_service, containment or bot_abandonment; PARAMETER: a dotted
+path to a number in the scenario (channels.voice.patience.mean) or `staffing` (a factor on the
+variant's head counts).
+
 Examples:
   ccaas rehearse --variant voice_only --chart out/voice.png
   ccaas rehearse --scenario path/to/day.yaml --stage prod --records-out out/records
+  ccaas rehearse --variant voice_only --calibrate voice.abandonment=35% --fit staffing
 """
 
 
@@ -92,12 +105,33 @@ def register(subparsers: Any) -> None:
         default=min(os.cpu_count() or 1, 4),
         help="parallel processes (default: one per CPU, at most 4)",
     )
+    parser.add_argument(
+        "--calibrate",
+        default=None,
+        metavar="KPI=VALUE",
+        help="the observed KPI the baseline variant must reproduce, e.g. voice.abandonment=35%%",
+    )
+    parser.add_argument(
+        "--fit",
+        default=None,
+        metavar="PARAMETER",
+        help="the scenario parameter --calibrate moves: a dotted path to a number, or staffing",
+    )
+    parser.add_argument(
+        "--calibrated-out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=f"where --calibrate writes the fitted scenario (default: "
+        f"{DEFAULT_OUT}/<scenario>-calibrated.yaml)",
+    )
     parser.set_defaults(handler=run, offline=True)
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     reporter = Reporter("rehearse")
+    target = _calibration_target(args)  # before the scenario loads: mistakes are found at once
     scenario, config = _load(args.scenario, args.stage)
     unknown = [name for name in args.variant or [] if name not in scenario.variants]
     if unknown:
@@ -105,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
             f"scenario {scenario.name} has no variant {', '.join(unknown)}",
             f"its variants: {', '.join(scenario.variants)}",
         )
+    if target is not None:
+        return _calibrate(args, target, scenario, config)
     chart = writable_file(args.chart or DEFAULT_OUT / f"rehearsal-{scenario.name}.png", "--chart")
     if args.records_out is not None:
         writable_dir(args.records_out, "--records-out")
@@ -158,6 +194,87 @@ def run(args: argparse.Namespace) -> int:
         f"{rehearsal.contacts:,} contacts in {len(rehearsal.runs)} variant(s), "
         f"{elapsed:.1f} s wall ({rehearsal.contacts / elapsed:,.0f} contacts/s)"
     )
+    return 0
+
+
+def _calibration_target(args: argparse.Namespace) -> Target | None:
+    """The KPI --calibrate names, checked with --fit and --variant; None: no calibration."""
+    from local_connect.rehearsal.calibration import CalibrationError, parse_target
+
+    if args.calibrate is None and args.fit is None:
+        return None
+    if args.calibrate is None or args.fit is None:
+        raise CommandError(
+            "--calibrate and --fit go together", "say what to match and what to move"
+        )
+    if args.variant is not None and len(args.variant) > 1:
+        raise CommandError("--calibrate fits one variant", "give --variant once, or not at all")
+    try:
+        return parse_target(args.calibrate)
+    except CalibrationError as error:
+        raise CommandError(str(error)) from None
+
+
+def _calibrate(
+    args: argparse.Namespace, target: Target, scenario: Scenario, config: ContactCenterConfig
+) -> int:
+    """--calibrate/--fit: the fitted parameter printed and written to a copy of the scenario."""
+    from local_connect.rehearsal.calibration import (
+        BOT_KPIS,
+        Calibration,
+        CalibrationError,
+        parameter_of,
+    )
+
+    variant = args.variant[0] if args.variant else next(iter(scenario.variants))
+    source, raw = read_scenario(args.scenario)
+    out = writable_file(
+        args.calibrated_out or DEFAULT_OUT / f"{scenario.name}-calibrated.yaml", "--calibrated-out"
+    )
+    if out.resolve() == source.resolve():
+        raise CommandError(
+            f"--calibrated-out {out} is the scenario itself", "calibration writes a copy"
+        )
+    try:
+        if target.kpi in BOT_KPIS and not scenario.variants[variant].bot:
+            raise CalibrationError(
+                f"variant {variant} has no bot (bot: true), so no {target.label} to calibrate"
+            )
+        parameter = parameter_of(raw, args.fit, variant)
+        say(
+            f"Calibrating scenario {scenario.name}, variant {variant}: {args.fit} so that "
+            f"{target.label} is {target.value:.1%} (within one point)"
+        )
+        calibration = Calibration(
+            raw,
+            str(source),
+            config,
+            variant,
+            target,
+            parameter,
+            workers=args.workers,
+            on_trial=lambda value, kpi: say(
+                f"  {args.fit} = {parameter.shown(value)}: {target.label} {kpi:.1%}"
+            ),
+        )
+        fitted = calibration.run()
+    except CalibrationError as error:
+        raise CommandError(str(error)) from None
+    calibrated = parameter.apply(raw, fitted.value)
+    calibrated["name"] = f"{scenario.name}-calibrated"[:63]
+    header = (
+        f"# {scenario.name} calibrated by ccaas rehearse: {args.fit} = "
+        f"{parameter.shown(fitted.value)} makes {variant}'s {target.label} {fitted.measured:.1%} "
+        f"(observed: {target.value:.1%}). Copied from {source}; its comments are there.\n"
+    )
+    out.write_text(
+        header + yaml.safe_dump(calibrated, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    say(
+        f"fitted: {args.fit} = {parameter.shown(fitted.value)} ({target.label} "
+        f"{fitted.measured:.1%}) after {len(fitted.trials)} rehearsals of {variant}"
+    )
+    say(f"scenario: {out}")
     return 0
 
 

@@ -294,10 +294,10 @@ def _stage_world(
     if config is None:
         yield None
         return
-    import boto3
     from moto import mock_aws
 
     from local_connect.emulation import AwsWorld, emulate_aws
+    from local_connect.emulation.lex import connect_lex_client
     from local_connect.runtime.resources import create_customers_table, create_self_service_tables
 
     world = AwsWorld.from_config(config, region=library.region, clock=lambda: at)
@@ -307,7 +307,7 @@ def _stage_world(
             yield None
             return
         create_self_service_tables(library.region)
-        yield boto3.client("lexv2-runtime", region_name=library.region)
+        yield connect_lex_client(library.region, world.instance.arn)
 
 
 # -- output ------------------------------------------------------------------------------------

@@ -97,6 +97,21 @@ CASES: dict[str, list[Hostile]] = {
         Hostile(f"rehearse --chart {UNWRITABLE}/day.png", "cannot be written"),
         Hostile(f"rehearse --records-out {UNWRITABLE}", "cannot be written"),
         Hostile("rehearse --workers 0", "out of range"),
+        Hostile("rehearse --calibrate abandonment=35%", "--calibrate and --fit go together"),
+        Hostile("rehearse --calibrate speed=35% --fit staffing", "expected KPI=VALUE"),
+        Hostile("rehearse --calibrate fax.abandonment=3% --fit staffing", "unknown channel"),
+        Hostile("rehearse --calibrate abandonment=135% --fit staffing", "a percentage"),
+        Hostile("rehearse --calibrate abandonment=35% --fit channels.voice.mood", "not a positive"),
+        Hostile("rehearse --calibrate containment=35% --fit staffing", "has no bot"),
+        Hostile(
+            "rehearse --calibrate abandonment=35% --fit staffing --variant voice_only "
+            "--variant digital",
+            "fits one variant",
+        ),
+        Hostile(
+            f"rehearse --calibrate abandonment=35% --fit staffing --calibrated-out {UNWRITABLE}/s",
+            "cannot be written",
+        ),
     ],
     "report": [
         Hostile("report --records {binary}", "UTF-8", environment=USER_AWS),

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from config.bot import BOTS_DIR, load_bot
 from local_connect.emulation import AwsWorld, emulate_aws
-from local_connect.emulation.lex import EmulatedBot
+from local_connect.emulation.lex import EmulatedBot, connect_lex_client
 from local_connect.emulation.lex_matching import match_intent, normalize
 from tests.local_connect.lex_fakes import FakeFulfillment
 
@@ -140,10 +140,9 @@ def test_a_session_is_read_and_deleted_by_its_own_operations(bot: EmulatedBot) -
     [
         ({"botId": "NOSUCHBOT0"}, "Bot NOSUCHBOT0 not found"),
         ({"botAliasId": "TSTALIASID"}, "Bot alias TSTALIASID"),
-        ({"localeId": "fr_FR"}, "Locale fr_FR is not enabled"),
     ],
 )
-def test_unknown_bots_aliases_and_locales_answer_resource_not_found(
+def test_unknown_bots_and_aliases_answer_resource_not_found(
     bot: EmulatedBot, change: dict[str, str], message: str
 ) -> None:
     lex = boto3.client("lexv2-runtime", region_name="us-east-1")
@@ -159,6 +158,48 @@ def test_unknown_bots_aliases_and_locales_answer_resource_not_found(
         lex.recognize_text(**params)
     assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert message in refused.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "message"),
+    [("fr_FR", "has no locale fr_FR (it has en_US, es_US)"), ("es_US", "is not enabled for alias")],
+)
+def test_a_locale_the_bot_lacks_or_the_alias_does_not_enable_is_a_bad_request(
+    world: AwsWorld, locale: str, message: str
+) -> None:
+    # Lex V2 answers HTTP 400 ("BadRequestException"; ValidationException in the V2 model)
+    english_only = world.lex.add_bot(
+        BOT, locales=("en_US",), code_hook=FakeFulfillment(), alias_name="en"
+    )
+    with pytest.raises(ClientError) as refused:
+        say(english_only, "agent", locale=locale)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert message in refused.value.response["Error"]["Message"]
+
+
+def test_connect_converses_only_with_an_alias_associated_with_its_instance(
+    world: AwsWorld, bot: EmulatedBot
+) -> None:
+    ours, theirs = (
+        "arn:aws:connect:us-east-1:123456789012:instance/ours",
+        "arn:aws:connect:us-east-1:123456789012:instance/theirs",
+    )
+    bot.connect_instances.add(ours)
+    request = {
+        "botId": bot.bot_id,
+        "botAliasId": bot.alias_id,
+        "localeId": "en_US",
+        "text": "agent",
+    }
+    answered = connect_lex_client("us-east-1", ours).recognize_text(sessionId="s-1", **request)
+    assert answered["sessionState"]["dialogAction"]["type"] == "Close"
+    with pytest.raises(ClientError) as refused:
+        connect_lex_client("us-east-1", theirs).recognize_text(sessionId="s-2", **request)
+    error = refused.value.response
+    assert error["Error"]["Code"] == "AccessDeniedException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "not associated with this Amazon Connect instance" in error["Error"]["Message"]
 
 
 def test_a_failing_code_hook_is_a_dependency_failure(world: AwsWorld) -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from config import ContactCenterConfig
 from local_connect.rehearsal.flow_router import FlowRouter, entry_flows, known_profiles, profile_id
-from local_connect.scenarios.traffic import ArrivingContact, Customer
+from local_connect.rehearsal.planning import variant_config
+from local_connect.scenarios.traffic import ArrivingContact, BotOutcome, BotVisit, Customer
 
 OPEN = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # Tuesday 10:00 in Chicago
 THANKSGIVING = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
@@ -47,8 +48,36 @@ def arriving(
 
 @pytest.fixture()
 def router(dev_config: ContactCenterConfig) -> Iterator[FlowRouter]:
-    with FlowRouter(dev_config, [VIP, STRANGER]) as running:
+    menus = variant_config(dev_config, ["voice", "chat", "sms", "email"], bot=False)
+    with FlowRouter(menus, [VIP, STRANGER]) as running:
         yield running
+
+
+def test_with_the_bot_the_real_flows_play_each_drawn_conversation(
+    dev_config: ContactCenterConfig,
+) -> None:
+    def visit(outcome: BotOutcome, intent: str | None = "CheckBalance") -> ArrivingContact:
+        return replace(arriving(VIP), bot=BotVisit(outcome, intent, 60.0))
+
+    with FlowRouter(dev_config, [VIP]) as router:
+        contained = router.route(visit("contained"), OPEN)
+        escalated = router.route(visit("escalated"), OPEN)
+        abandoned = router.route(visit("abandoned"), OPEN)
+        no_match = router.route(visit("escalated", None), OPEN)
+        asked = router.route(visit("asked_for_agent", None), OPEN)
+    assert contained.queue is None
+    assert contained.disconnect_reason == "CONTACT_FLOW_DISCONNECT"
+    assert contained.attributes["self_service_outcome"] == "fulfilled"
+    # Escalations route by the bot's intent, as the flows do: CheckBalance -> billing.
+    assert escalated.queue == "billing"
+    assert escalated.attributes["self_service_intent"] == "CheckBalance"
+    assert escalated.attributes["self_service_outcome"] == "escalate"
+    assert abandoned.queue is None
+    assert abandoned.disconnect_reason == "CUSTOMER_DISCONNECT"
+    assert abandoned.attributes["self_service_outcome"] == "in_bot"
+    assert no_match.queue == "general"
+    assert no_match.attributes["self_service_detail"] == "no_match"
+    assert asked.attributes["self_service_intent"] == "TalkToAgent"
 
 
 def test_a_known_vip_caller_is_recognised_and_routed_first(router: FlowRouter) -> None:

@@ -15,7 +15,13 @@ from lambdas.analytics.logic import summarize
 from local_connect.acd import Outcome
 from local_connect.records import metric_rows
 from local_connect.records.presentation import kpi_table
-from local_connect.rehearsal import AnalyticsStage, comparison_table, draw_day, rehearse
+from local_connect.rehearsal import (
+    AnalyticsStage,
+    Rehearsal,
+    comparison_table,
+    draw_day,
+    rehearse,
+)
 from local_connect.rehearsal.chart import chart_lines
 from local_connect.rehearsal.day import RoutedContacts, day_customers, route_day, staffing_steps
 from local_connect.rehearsal.flow_router import flow_router
@@ -155,9 +161,49 @@ def test_the_flows_are_seeded_with_each_caller_of_the_day_once(small_day: Any) -
     assert callers[0] == contacts[0].customer
 
 
-def test_variant_config_switches_channels_only(dev_config: ContactCenterConfig) -> None:
+def test_the_bots_contacts_are_counted_from_the_attributes_the_flows_set(
+    dev_config: ContactCenterConfig,
+) -> None:
+    # Given a short day whose callers meet the bot
+    raw = {
+        **SMALL,
+        "demand": {**SMALL["demand"], "contacts": 120},
+        "variants": {"bot": {"channels": ["voice"], "bot": True}},
+        "self_service": {
+            "pay": {
+                "bot_intent": "CheckBalance",
+                "try_share": 0.9,
+                "abandon_share": 0.1,
+                "fulfil_share": 0.5,
+                "seconds": {"kind": "fixed", "value": 60},
+            }
+        },
+    }
+    # When it is rehearsed through the real flows
+    (run,) = rehearse(parse_scenario(raw), dev_config).runs
+    # Then the analytics count what the traffic drew, and the comparison says so
+    drawn = [c.bot.outcome for c in run.contacts if c.bot is not None]
+    total = run.total()
+    assert total.bot_contacts == len(drawn) == len(run.contacts)
+    assert total.bot_contained == drawn.count("contained") > 0
+    assert total.bot_abandoned == drawn.count("abandoned") > 0
+    contained = [c for c in run.contacts if c.bot is not None and c.bot.outcome == "contained"]
+    saved = sum(c.talk + c.hold + c.after_contact_work for c in contained) / 3600
+    assert run.agent_hours_saved() == pytest.approx(saved)
+    comparison = comparison_table(Rehearsal(parse_scenario(raw), 30, [run], 0.0)).splitlines()
+    rows = {line[:28].strip(): line[28:].strip() for line in comparison}
+    assert rows["contained by the bot"] == (
+        f"{total.bot_contained} ({total.bot_contained / total.bot_contacts:.0%})"
+    )
+    assert rows["bot abandonment"] == f"{total.bot_abandoned / total.bot_contacts:.1%}"
+    assert rows["agent-hours saved"] == f"{saved:,.0f}"
+
+
+def test_variant_config_switches_channels_and_the_bot_only(dev_config: ContactCenterConfig) -> None:
     voice = variant_config(dev_config, ["voice"])
     assert voice.channels.voice and not voice.channels.chat and not voice.channels.sms
+    assert not voice.self_service.enabled
+    assert variant_config(dev_config, ["voice"], bot=True).self_service.enabled
     assert voice.queues == dev_config.queues
 
 

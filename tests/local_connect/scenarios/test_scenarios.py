@@ -44,7 +44,7 @@ def test_shipped_scenarios_validate_against_their_config() -> None:
 def test_dmv_is_fifteen_thousand_contacts_and_says_where_its_numbers_come_from() -> None:
     scenario = load_scenario("dmv")
     assert scenario.demand.contacts == 15_000
-    assert set(scenario.variants) == {"voice_only", "reminders", "digital"}
+    assert set(scenario.variants) == {"voice_only", "reminders", "digital", "self_service"}
     assert scenario.variants["voice_only"].channels == ["voice"]
     assert {"chat", "sms"} <= set(scenario.variants["digital"].channels)
     text = (SCENARIO_DIR / "dmv.yaml").read_text(encoding="utf-8")
@@ -124,6 +124,50 @@ def test_names_the_config_does_not_define_are_reported(
     assert any(
         p.startswith("variants.digital.channels: 'chat' needs the config's") for p in problems
     )
+
+
+def test_bot_behaviour_mistakes_are_named_by_field_path(
+    dmv_raw: dict[str, Any], dev_config: ContactCenterConfig
+) -> None:
+    raw = copy.deepcopy(dmv_raw)
+    raw["self_service"]["licence_registration"]["fulfil_share"] = 0.2  # no bot_intent
+    raw["self_service"]["fees_payments"]["seconds"] = {"kind": "lognormal", "mean": -5, "sd": 1}
+    raw["self_service"]["lost_plates"] = raw["self_service"]["fees_payments"]
+    problems = problems_of(raw)
+    assert problems[:2] == [
+        "self_service.fees_payments.seconds.mean: Input should be greater than 0",
+        "self_service.licence_registration: fulfil_share 0.2 without a bot_intent: "
+        "the bot cannot serve a request it does not recognise",
+    ]
+    raw = copy.deepcopy(dmv_raw)
+    raw["self_service"]["fees_payments"]["bot_intent"] = "PayMyFine"
+    del raw["self_service"]["appointment_status"]
+    problems = config_problems(parse_scenario(raw), dev_config)
+    assert problems == [
+        "self_service.fees_payments.bot_intent: 'PayMyFine' is not an intent of the bot "
+        "SelfService (known: CancelAppointment, CheckAppointment, CheckBalance, OpeningHours, "
+        "OutageStatus, RescheduleAppointment, TalkToAgent)"
+    ]
+    raw["self_service"] = {}
+    assert problems_of(raw) == [
+        "variants.self_service.bot: the scenario has no self_service "
+        "section saying how customers fare in the bot"
+    ]
+
+
+def test_only_a_variant_with_the_bot_draws_bot_visits(dmv_raw: dict[str, Any]) -> None:
+    raw = copy.deepcopy(dmv_raw)
+    raw["demand"]["contacts"] = 1000
+    raw["customers"]["population"] = 500
+    scenario = parse_scenario(raw)
+    digital = generate(scenario, "digital")
+    with_bot = generate(scenario, "self_service")
+    assert all(contact.bot is None for contact in digital)
+    visits = [contact.bot for contact in with_bot if contact.bot is not None]
+    assert len(visits) == len(with_bot)  # voice, chat and SMS flows all hand over to the bot
+    by_outcome = {o: sum(1 for v in visits if v.outcome == o) for o in ("contained", "abandoned")}
+    assert 0.15 < by_outcome["contained"] / len(visits) < 0.35
+    assert all(v.bot_intent is None for v in visits if v.outcome == "asked_for_agent")
 
 
 def test_a_missing_scenario_lists_the_shipped_ones() -> None:
