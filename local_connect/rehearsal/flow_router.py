@@ -21,6 +21,7 @@ from config import ContactCenterConfig
 from config.bot import load_stage_bot
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
+from local_connect.emulation.faults import FakeClock
 from local_connect.flows import Contact, FlowInterpreter, FlowLibrary, LambdaRegistry
 from local_connect.flows import FlowOutcome as InterpretedOutcome
 from local_connect.flows.environment import flow_lambda_environment
@@ -48,10 +49,14 @@ class FlowRouter:
         self.config = config
         self.population = population
         self.library = FlowLibrary.for_stage(config, region=LOCAL_REGION)
+        # The functions' clock stands still: a rehearsed day depends on its scenario and seed,
+        # never on how busy the machine is (a loaded laptop must not time a function out, nor
+        # make self-service skip a write for lack of time, where Lambda would have had plenty).
         self.lambdas = LambdaRegistry(
             environment=flow_lambda_environment(
                 config, self.library, customers_table=CUSTOMERS_TABLE
-            )
+            ),
+            timer=FakeClock(),
         )
         # With the stage's bot on (a variant with `bot: true`), the flows hand each customer to
         # the modelled bot, which ends the conversation as the scenario drew it (bot_model).
