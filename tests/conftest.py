@@ -19,6 +19,9 @@ from moto import mock_aws
 from config import ContactCenterConfig, load_stage
 from local_connect.runtime.lambda_runtime import LocalLambdaContext
 
+# The fuzz targets' counts, summed in the controller when xdist runs workers.
+pytest_plugins = ("tests.fuzz.tally",)
+
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # No test may reach AWS: fake credentials and a fixed region for every boto3 client.
 os.environ.update(

@@ -122,7 +122,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     logger.info(
         "routed",
         extra={
-            "intent": intent,
+            # What the flow passed may be anything a caller typed: only a known intent is logged.
+            "intent": intent if intent in current.rules.intents else "unrecognised",
             "queue": decision.queue_name,
             "priority": decision.priority,
             "reasons": decision.reasons,
