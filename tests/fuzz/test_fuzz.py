@@ -22,13 +22,13 @@ from hypothesis import HealthCheck, given, settings
 
 from config import ContactCenterConfig
 from local_connect.runtime.lambda_runtime import LocalLambda
+from scripts.commands.fuzz import CASES_VARIABLE
 from tests.fuzz.harness import LOGGING, TARGETS, FuzzWorld, fuzz_world, log_text
 from tests.fuzz.personal_data import unmasked_personal_data
 from tests.fuzz.strategies import PEOPLE
 from tests.fuzz.tally import CASES_PROPERTY, FUNCTION_PROPERTY
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
-CASES_VARIABLE = "CCAAS_FUZZ_CASES"
 CI_CASES = 40
 
 
