@@ -33,11 +33,12 @@ from moto import mock_aws
 
 from config import ContactCenterConfig
 from config.chat_settings import chat_topics
-from infra.constructs.messaging import address_intents
 from lambdas.common.identity import IdentifierKind
 from lambdas.common.profiles import CustomerProfile, Identifier, ProfileRepository
 from local_connect.emulation import AwsWorld, emulate_aws
 from local_connect.emulation.lex import fulfillment_environment
+from local_connect.flows.environment import flow_lambda_environment
+from local_connect.flows.library import FlowLibrary
 from local_connect.runtime.lambda_runtime import Invocation, LocalLambda
 from local_connect.runtime.moto_dynamodb import fast_dynamodb
 from local_connect.runtime.resources import (
@@ -48,7 +49,6 @@ from local_connect.runtime.resources import (
 )
 from tests.fuzz import strategies
 from tests.lambdas.chat_start.conftest import SITE
-from tests.lambdas.routing.conftest import rules_for
 
 INBOUND_BUCKET = "inbound-mail"
 # Every line the functions can write: a leak at debug level is a leak an operator switches on.
@@ -171,47 +171,53 @@ class FuzzWorld:
         """The function's variables as infra sets them, naming this world's resources."""
         config, names, instance = self.config, self.names, self.aws.instance
         assert config.email is not None and config.chat is not None and config.sms is not None
-        flow = {
-            "CUSTOMERS_TABLE": names.customers_table,
-            "REPEAT_WINDOW_HOURS": str(config.routing.repeat_contact.window_hours),
-        }
-        environments = {
-            "analytics": {
-                "METRICS_TABLE": names.metrics_table,
-                "CUSTOMERS_TABLE": names.customers_table,
-                "SERVICE_LEVEL_THRESHOLD_SECONDS": "20",
-            },
-            "chat_start": {
-                "CONNECT_INSTANCE_ID": instance.id,
-                "CHAT_FLOW_ID": instance.flow(config.chat.flow).id,
-                "CUSTOMERS_TABLE": names.customers_table,
-                "ALLOWED_ORIGINS": json.dumps([SITE]),
-                "CHAT_TOPICS": json.dumps(chat_topics(config)),
-            },
-            "crm_lookup": flow,
-            "delivery_events": {"CUSTOMERS_TABLE": names.customers_table},
-            "follow_up": {"NOTIFY_QUEUE_URL": self.queue_url},
-            "inbound_email": {
-                "CUSTOMERS_TABLE": names.customers_table,
-                "CONNECT_INSTANCE_ID": instance.id,
-                "INBOUND_BUCKET": INBOUND_BUCKET,
-                "EMAIL_DOMAIN": config.email.domain,
-                "INBOUND_ADDRESSES": json.dumps(address_intents(config)),
-            },
-            "notify": {
-                "ORGANISATION": "Riverside Public Utilities",
-                "CUSTOMERS_TABLE": names.customers_table,
-                "IDEMPOTENCY_TABLE": names.idempotency_table,
-                "NOTIFY_QUEUE_URL": self.queue_url,
-                "DEFAULT_TIME_ZONE": "America/Chicago",
-                "SMS_ORIGINATION_IDENTITY": self.aws.sms_number.arn,
-                "SMS_OPT_OUT_LIST": config.sms.opt_out_list,
-                "EMAIL_FROM": f"{config.email.from_address}@{config.email.domain}",
-            },
-            "routing": {**flow, "ROUTING_RULES": rules_for(config).model_dump_json()},
-            "self_service": fulfillment_environment(config, self.aws.region),
-        }
-        return {**environments[name], **LOGGING}
+        match name:
+            case "crm_lookup" | "routing":
+                variables = flow_lambda_environment(config, FlowLibrary(lambdas=[]), quiet=False)
+            case "self_service":
+                variables = fulfillment_environment(config, self.aws.region)
+            case "analytics":
+                variables = {
+                    "METRICS_TABLE": names.metrics_table,
+                    "CUSTOMERS_TABLE": names.customers_table,
+                    "SERVICE_LEVEL_THRESHOLD_SECONDS": "20",
+                }
+            case "chat_start":
+                variables = {
+                    "CONNECT_INSTANCE_ID": instance.id,
+                    "CHAT_FLOW_ID": instance.flow(config.chat.flow).id,
+                    "CUSTOMERS_TABLE": names.customers_table,
+                    "ALLOWED_ORIGINS": json.dumps([SITE]),
+                    "CHAT_TOPICS": json.dumps(chat_topics(config)),
+                }
+            case "delivery_events":
+                variables = {"CUSTOMERS_TABLE": names.customers_table}
+            case "follow_up":
+                variables = {"NOTIFY_QUEUE_URL": self.queue_url}
+            case "inbound_email":
+                addresses = [
+                    {"address": f"{address.local_part}@{config.email.domain}"}
+                    for address in config.email.addresses
+                ]
+                variables = {
+                    "CUSTOMERS_TABLE": names.customers_table,
+                    "CONNECT_INSTANCE_ID": instance.id,
+                    "INBOUND_BUCKET": INBOUND_BUCKET,
+                    "EMAIL_DOMAIN": config.email.domain,
+                    "INBOUND_ADDRESSES": json.dumps(addresses),
+                }
+            case "notify":
+                variables = {
+                    "ORGANISATION": config.organisation,
+                    "CUSTOMERS_TABLE": names.customers_table,
+                    "IDEMPOTENCY_TABLE": names.idempotency_table,
+                    "NOTIFY_QUEUE_URL": self.queue_url,
+                    "DEFAULT_TIME_ZONE": "America/Chicago",
+                    "SMS_ORIGINATION_IDENTITY": self.aws.sms_number.arn,
+                    "SMS_OPT_OUT_LIST": config.sms.opt_out_list,
+                    "EMAIL_FROM": f"{config.email.from_address}@{config.email.domain}",
+                }
+        return {**variables, **LOGGING}
 
     def function(self, name: str) -> LocalLambda:
         return LocalLambda(f"lambdas.{name}.handler", self.environment(name), timeout_seconds=30)

@@ -29,7 +29,7 @@ from tests.fuzz.strategies import PEOPLE
 from tests.fuzz.tally import CASES_PROPERTY, FUNCTION_PROPERTY
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
-CI_CASES = 40
+CI_CASES = 25
 
 
 def fuzz_cases() -> int:
@@ -37,8 +37,9 @@ def fuzz_cases() -> int:
     return int(os.environ.get(CASES_VARIABLE, CI_CASES))
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def world(dev_config: ContactCenterConfig) -> Iterator[FuzzWorld]:
+    """One world for the targets a worker runs in a row: its setup costs seconds."""
     with fuzz_world(dev_config) as created:
         yield created
 
