@@ -242,7 +242,7 @@ def lex_events(draw: st.DrawFn) -> Any:
     )
     event["inputTranscript"] = draw(customer_text)
     for path in draw(st.lists(st.sampled_from(LEX_PATHS), max_size=2)):
-        target = event
+        target: Any = event
         for key in path[:-1]:
             target = target.get(key) if isinstance(target, dict) else None
         if isinstance(target, dict):
@@ -377,7 +377,12 @@ def _damaged(message: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[An
 
 sns_messages = _damaged(ses_feedback()) | _damaged(sms_events()) | customer_text | json_values
 sns_events = (
-    st.lists(sns_messages, min_size=1, max_size=3).map(lambda messages: sns_event(*messages))
+    st.lists(sns_messages, min_size=1, max_size=3).map(
+        # SNS delivers every message body as a string
+        lambda messages: sns_event(
+            *(m if isinstance(m, str | dict) else json.dumps(m) for m in messages)
+        )
+    )
     | json_values
 )
 

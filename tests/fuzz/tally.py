@@ -22,7 +22,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     function = properties.get(FUNCTION_PROPERTY)
     if function is None or report.when != "call":
         return
-    _cases[str(function)] += int(properties.get(CASES_PROPERTY, 0))
+    cases = properties.get(CASES_PROPERTY, 0)
+    _cases[str(function)] += cases if isinstance(cases, int) else 0
     if report.failed:
         _failures[str(function)] += 1
 

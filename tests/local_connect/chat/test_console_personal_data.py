@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -31,7 +31,7 @@ def console(dev_config: ContactCenterConfig, tmp_path: Path) -> Iterator[tuple[s
         yield server.url, lines
 
 
-def post(url: str, form: dict[str, object]) -> int:
+def post(url: str, form: Mapping[str, object]) -> int:
     request = urllib.request.Request(
         f"{url}/api/chats",
         data=json.dumps(form).encode(),
