@@ -24,6 +24,9 @@ from config import ContactCenterConfig, load_stage
 from local_connect.emulation.faults import FakeClock, FaultInjector
 from local_connect.runtime.lambda_runtime import LocalLambdaContext
 
+# The fuzz targets' counts, summed in the controller when xdist runs workers.
+pytest_plugins = ("tests.fuzz.tally",)
+
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # A Data stack table's logical id: "Data", its construct id, CDK's 8-character hash.
 DATA_TABLE_ID = re.compile(r"^Data([A-Za-z]+)[0-9A-F]{8}$")

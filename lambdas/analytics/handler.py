@@ -27,6 +27,7 @@ from lambdas.analytics.settings import AnalyticsSettings
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.contact_records import ContactRecord
 from lambdas.common.profiles import ProfileRepository
+from lambdas.common.untrusted import parse_json
 
 # Pinned rather than read from POWERTOOLS_SERVICE_NAME: the alarms select the metrics by it.
 SERVICE = "analytics"
@@ -102,7 +103,7 @@ processor = ContactRecordBatchProcessor(count=_count, logger=logger)
 
 def parse_contact_record(record: KinesisStreamRecord) -> ContactRecord:
     """Raises for a record that is not a contact record we can place in an interval."""
-    contact = ContactRecord.model_validate_json(record.kinesis.data_as_bytes())
+    contact = parse_json(ContactRecord, record.kinesis.data_as_bytes())
     counted_at(contact)
     return contact
 

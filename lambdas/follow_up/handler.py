@@ -28,6 +28,7 @@ from lambdas.common import tracing
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
 from lambdas.common.contact_records import ContactRecord
 from lambdas.common.settings import EnvironmentSettings
+from lambdas.common.untrusted import parse_json
 from lambdas.follow_up.logic import follow_ups
 
 logger = Logger()
@@ -48,7 +49,7 @@ def queue() -> Any:
 
 
 def record_handler(record: KinesisStreamRecord) -> None:
-    contact = ContactRecord.model_validate_json(record.kinesis.data_as_bytes())
+    contact = parse_json(ContactRecord, record.kinesis.data_as_bytes())
     for notification in follow_ups(contact):
         queue().send_message(**notification.to_message())
         metrics.add_metric(name="FollowUpsQueued", unit=MetricUnit.Count, value=1)

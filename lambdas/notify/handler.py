@@ -39,6 +39,7 @@ from lambdas.common.notifications import Notification
 from lambdas.common.profiles import ProfileRepository
 from lambdas.common.settings import CustomersTableSettings
 from lambdas.common.suppression import SuppressionRepository
+from lambdas.common.untrusted import parse_json
 from lambdas.notify.gateways import EmailGateway, NotifyQueue, SmsGateway
 from lambdas.notify.logic import Delivery, DeliveryDeferred, SendingWindow
 from lambdas.notify.service import NotificationService, NotifySettings, masked_address
@@ -139,7 +140,7 @@ def runtime() -> Runtime:
 
 
 def record_handler(record: SqsRecordModel) -> None:
-    notification = Notification.model_validate_json(str(record.body))
+    notification = parse_json(Notification, str(record.body))
     logger.append_keys(
         notification_id=notification.notification_id,
         kind=notification.kind.value,

@@ -31,11 +31,11 @@ from lambdas.common.aws import OutOfTimeError, dynamodb_table
 from lambdas.common.flow_events import (
     FlowRequest,
     fallback_reason,
+    loggable_error,
     parse_flow_event,
     safe_flow_answer,
 )
 from lambdas.common.identification import language_hint, lookup_keys
-from lambdas.common.masking import mask_text
 from lambdas.common.profiles import LookupIncompleteError, ProfileRepository
 from lambdas.common.routing_rules import DEFAULT_BASE_PRIORITY, RoutingRules
 from lambdas.common.settings import RepeatContactSettings
@@ -122,7 +122,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     logger.info(
         "routed",
         extra={
-            "intent": intent,
+            # What the flow passed may be anything a caller typed: only a known intent is logged.
+            "intent": intent if intent in current.rules.intents else "unrecognised",
             "queue": decision.queue_name,
             "priority": decision.priority,
             "reasons": decision.reasons,
@@ -144,7 +145,7 @@ def look_up_customer(request: FlowRequest, current: Runtime) -> tuple[CustomerCo
     except (ClientError, BotoCoreError, LookupIncompleteError, OutOfTimeError) as error:
         logger.warning(
             "customer unavailable; routing as unknown",
-            extra={"reason": fallback_reason(error), "error": mask_text(str(error))[:300]},
+            extra={"reason": fallback_reason(error), "error": loggable_error(error, limit=300)},
         )
         metrics.add_metric(name="RoutingCustomerUnavailable", unit=MetricUnit.Count, value=1)
         return CustomerContext(language=language_hint(request)), "customer_unavailable"

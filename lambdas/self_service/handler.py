@@ -24,8 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.common import tracing
 from lambdas.common.aws import dynamodb_table, time_budget
-from lambdas.common.flow_events import fallback_reason
-from lambdas.common.masking import mask_text
+from lambdas.common.flow_events import fallback_reason, loggable_error
 from lambdas.self_service import logic
 from lambdas.self_service.lex import (
     MalformedLexEventError,
@@ -91,7 +90,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             extra={
                 "fallback_reason": reason or fallback_reason(error),
                 "error_type": type(error).__name__,
-                "error": mask_text(str(error))[:500],
+                "error": loggable_error(error),
             },
         )
         answer = failed_answer(event)

@@ -52,6 +52,7 @@ from config.chat_settings import (
     Refusal,
     chat_topics,
 )
+from lambdas.common.masking import mask_text
 from local_connect.chat.chat_start import chat_start_function
 from local_connect.chat.participant import (
     ChatPeer,
@@ -257,7 +258,9 @@ class _HttpServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
             return
         error = sys.exc_info()[1]
-        self.console(f"request failed: {type(error).__name__}: {error}")
+        # The console is meant to be shared (pasted into an issue): an error's text may quote
+        # what the customer typed, so it is masked as the functions mask their logs.
+        self.console(f"request failed: {type(error).__name__}: {mask_text(str(error))}")
 
 
 @contextmanager

@@ -98,6 +98,9 @@ class ConnectInstance:
     queues: dict[str, QueueEntry] = field(default_factory=dict)
     phone_numbers: dict[str, PhoneNumberEntry] = field(default_factory=dict)
     email_addresses: set[str] = field(default_factory=set)
+    # The inbound flow of the email addresses: StartEmailContact without a ContactFlowId starts
+    # the destination address's flow, as Connect does.
+    email_flow_id: str | None = None
     # What the deploy pointed at flows: (ResourceType, ResourceId) -> flow id for AssociateFlow,
     # claimed number id -> flow id for AssociatePhoneNumberContactFlow.
     flow_associations: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -460,7 +463,7 @@ class ConnectEmulator:
     def _start_email_contact(
         self, instance: ConnectInstance, params: dict[str, Any]
     ) -> dict[str, Any]:
-        flow = self._flow(instance, params.get("ContactFlowId"))
+        flow = self._flow(instance, params.get("ContactFlowId") or instance.email_flow_id)
         destination = params["DestinationEmailAddress"]
         if instance.email_addresses and destination.lower() not in instance.email_addresses:
             raise ServiceError(

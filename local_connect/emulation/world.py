@@ -85,6 +85,7 @@ class AwsWorld:
             instance.email_addresses = {
                 f"{address.local_part}@{config.email.domain}" for address in config.email.addresses
             }
+            instance.email_flow_id = instance.flow(config.email.flow).id
         if config.sms is not None and config.channels.sms:
             world.sms.add_phone_number(
                 SMS_NUMBER,

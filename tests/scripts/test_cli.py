@@ -51,6 +51,11 @@ CASES: dict[str, list[Hostile]] = {
         Hostile("chat --waiting -100", "out of range"),
         Hostile("chat --stage nosuch", "no config file"),
     ],
+    "fuzz": [
+        Hostile("fuzz --cases 0", "out of range"),
+        Hostile("fuzz --cases many", "not a whole number"),
+        Hostile("fuzz --function nosuch", "invalid choice"),
+    ],
     "export-flows": [
         Hostile("export-flows --instance-id i-1", "no AWS region", environment=NO_REGION),
         Hostile("export-flows --instance-id i-1", "no-such-profile", environment=UNKNOWN_PROFILE),

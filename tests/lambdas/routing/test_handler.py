@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lambdas.routing import handler as routing_handler
+from tests.fuzz.strategies import flow_events, json_values
 from tests.lambdas.connect_events import (
     email_contact,
     log_output,
@@ -20,7 +21,6 @@ from tests.lambdas.connect_events import (
     voice_call,
     web_chat,
 )
-from tests.lambdas.crm_lookup.test_properties import damaged_events, json_values
 from tests.lambdas.customers import JANE_PHONE, LUIS_PHONE, SAM_EMAIL, UNKNOWN_PHONE
 from tests.lambdas.routing.conftest import Routing, queue_arn
 
@@ -203,7 +203,7 @@ def test_decision_is_logged_without_the_caller_number(routing: Routing) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(event=damaged_events() | json_values, intent=st.none() | json_values)
+@given(event=flow_events() | json_values, intent=st.none() | json_values)
 def test_any_event_gets_a_queue_and_never_raises(routing: Routing, event: Any, intent: Any) -> None:
     if intent is not None and isinstance(event, dict) and isinstance(event.get("Details"), dict):
         event["Details"]["Parameters"] = {"intent": intent}
