@@ -9,6 +9,8 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from lambdas.common.aws import BACKGROUND_CALL_CONFIG
+from lambdas.common.identity import IdentifierKind
+from lambdas.common.profiles import Identifier
 from local_connect.emulation.faults import (
     ALWAYS,
     FakeClock,
@@ -121,6 +123,9 @@ def test_a_contact_whose_last_contact_update_failed_moves_it_when_retried(
     # The history entry was written, then the profile's "last contact" update failed: the retry
     # finds the entry and must still move the snapshots (it used to stop at the entry, and the
     # screen-pop and repeat-contact checks never saw this contact).
+    # A caller known before (a new one is created with the contact in one transaction, and no
+    # update follows).
+    analytics.profiles.find_or_create(Identifier(kind=IdentifierKind.PHONE, value=ctr.CALLER))
     faults.inject("dynamodb", "UpdateItem", service_error("ThrottlingException"), times=ATTEMPTS)
 
     assert deliver_until_counted(analytics, [ctr.voice_handled()]) == [1, 1]
