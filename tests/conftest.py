@@ -44,6 +44,13 @@ os.environ.update(
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `long` start first. pytest-xdist hands tests out in collection order, so a
+    long test collected late runs alone at the end while the other worker waits; started first,
+    it runs while the other worker gets through short ones."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def one_botocore_loader() -> Iterator[None]:
     """Every boto3 session of the run reads the service models through one loader.

@@ -78,6 +78,7 @@ def test_a_broken_copy_is_reported_with_file_action_and_reason(
     )
 
 
+@pytest.mark.long
 def test_every_real_export_passes_validate_flows_file(
     realworld_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

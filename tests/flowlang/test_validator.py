@@ -186,6 +186,7 @@ def _transitions(document: dict[str, Any]) -> list[tuple[int, str, int | None]]:
     return found
 
 
+@pytest.mark.long
 def test_one_dangling_transition_in_any_real_export_is_exactly_one_error(
     realworld_dir: Path,
 ) -> None:

@@ -98,6 +98,7 @@ def test_channels_off_add_nothing(stage: str, synth: Synth, request: pytest.Fixt
     )
 
 
+@pytest.mark.long
 def test_switching_sms_and_email_on_in_prod_passes_cfn_lint_and_cdk_nag(
     synth: Synth, prod_messaging_config: ContactCenterConfig
 ) -> None:

@@ -26,6 +26,7 @@ def any_stage(request: pytest.FixtureRequest, synth: Synth) -> Any:
     return synth(request.getfixturevalue(f"{request.param}_config"))
 
 
+@pytest.mark.long
 def test_every_template_passes_cfn_lint(any_stage: Any) -> None:
     assert lint_findings(stage_templates(any_stage.outdir)) == []
 

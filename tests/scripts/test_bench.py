@@ -17,6 +17,7 @@ from scripts.cli import main
 from scripts.commands.bench import FIGURES
 
 
+@pytest.mark.long
 def test_a_quick_bench_writes_every_figure_finite_and_positive(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -106,6 +106,7 @@ def kpi_table_of(out: str) -> list[str]:
     return lines[first : last + 1]
 
 
+@pytest.mark.long
 def test_rehearse_and_report_print_the_same_table_for_the_same_records(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

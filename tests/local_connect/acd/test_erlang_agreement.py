@@ -64,6 +64,7 @@ def _simulate(
     return results[contacts // 20 :]
 
 
+@pytest.mark.long
 def test_probability_of_waiting_and_asa_agree_with_erlang_c() -> None:
     agents, utilisation = 5, 0.85
     results = _simulate(agents, utilisation, contacts=240_000, seed=7)

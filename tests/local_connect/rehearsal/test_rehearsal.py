@@ -207,6 +207,7 @@ def test_variant_config_switches_channels_and_the_bot_only(dev_config: ContactCe
     assert voice.queues == dev_config.queues
 
 
+@pytest.mark.long
 def test_ccaas_rehearse_prints_the_tables_and_writes_chart_and_records(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
