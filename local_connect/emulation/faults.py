@@ -48,12 +48,12 @@ from types import ModuleType
 from typing import Any, Literal
 from unittest import mock
 
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from botocore.handlers import BUILTIN_HANDLERS
 from botocore.model import OperationModel
 
-from local_connect.emulation.wire import RawBody, ServiceError, encode_error, service_model
+from local_connect.emulation.wire import ServiceError, encode_error, service_model, wire_response
 
 EVENT = "before-send.*.*"
 # Where an attempt a fault answered is pointed, so nothing after us performs it.
@@ -242,7 +242,7 @@ class FaultInjector:
             ServiceError(fault.code, fault.message, **fault.fields),
             status=fault.status,
         )
-        response = AWSResponse(request.url, status, headers, RawBody(body))  # type: ignore[arg-type]
+        response = wire_response(request.url, status, headers, body)
         request.url = ANSWERED_URL
         return response
 
@@ -315,6 +315,7 @@ def register_on_default_session() -> None:
 
     session = boto3.DEFAULT_SESSION
     if session is not None:
+        # The stubs type handlers as returning None; before-send handlers return responses.
         session.events.register(EVENT, dispatcher, unique_id=_UNIQUE_ID)  # type: ignore[arg-type]
 
 

@@ -23,12 +23,12 @@ from botocore.model import OperationModel
 
 from local_connect.emulation import faults
 from local_connect.emulation.wire import (
-    RawBody,
     ServiceError,
     decode_request,
     encode_error,
     encode_response,
     service_model,
+    wire_response,
 )
 
 # botocore service name -> the event-name form of its service id.
@@ -127,14 +127,14 @@ class Dispatcher:
                     "(and no moto mock is active to answer it)",
                 ),
             )
-            return AWSResponse(request.url, status, headers, RawBody(body))  # type: ignore[arg-type]
+            return wire_response(request.url, status, headers, body)
         params = decode_request(operation, request)
         try:
             output = world.answer(service, operation, params, request)
             status, headers, body = encode_response(operation, output)
         except ServiceError as error:
             status, headers, body = encode_error(operation, error)
-        return AWSResponse(request.url, status, headers, RawBody(body))  # type: ignore[arg-type]
+        return wire_response(request.url, status, headers, body)
 
 
 def _moto_active() -> bool:

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 import botocore.session
-from botocore.awsrequest import AWSPreparedRequest
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.model import NoShapeFoundError, OperationModel, ServiceModel, Shape, StructureShape
 
 _URI_LABEL = re.compile(r"\{([^}+]+)\+?\}")
@@ -220,6 +220,13 @@ class RawBody(BytesIO):
         while contents:
             yield contents
             contents = self.read()
+
+
+def wire_response(url: str, status: int, headers: Mapping[str, str], body: bytes) -> AWSResponse:
+    """An answer botocore parses as if it had come over HTTP."""
+    # botocore's stubs type the raw body as urllib3's HTTPResponse; RawBody offers what botocore
+    # reads of one.
+    return AWSResponse(url, status, headers, RawBody(body))  # type: ignore[arg-type]
 
 
 # -- responses -----------------------------------------------------------------------------------
