@@ -8,8 +8,6 @@ started and refused with a customer's name, number and address in the form.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -20,6 +18,7 @@ from config import ContactCenterConfig
 from local_connect.chat.server import LocalChatServer, _HttpServer
 from tests.fuzz.personal_data import unmasked_personal_data
 from tests.fuzz.strategies import PEOPLE
+from tests.scripts.test_chat_web import post
 
 CUSTOMER = PEOPLE[1]
 
@@ -31,17 +30,8 @@ def console(dev_config: ContactCenterConfig, tmp_path: Path) -> Iterator[tuple[s
         yield server.url, lines
 
 
-def post(url: str, form: Mapping[str, object]) -> int:
-    request = urllib.request.Request(
-        f"{url}/api/chats",
-        data=json.dumps(form).encode(),
-        headers={"Content-Type": "application/json", "Origin": url},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as refused:
-        return refused.code
+def post_form(url: str, form: Mapping[str, object]) -> int:
+    return post(f"{url}/api/chats", json.dumps(form).encode())
 
 
 def test_chats_started_and_refused_leave_no_personal_data_on_the_console(
@@ -51,8 +41,8 @@ def test_chats_started_and_refused_leave_no_personal_data_on_the_console(
     name = f"{CUSTOMER.first_name} {CUSTOMER.last_name}"
     # Given a customer who starts a chat, and one whose form is refused field by field
     form = {"name": name, "email": CUSTOMER.email, "phone": CUSTOMER.phone, "topic": "billing"}
-    started = post(url, form)
-    refused = post(url, {**form, "email": CUSTOMER.phone, "phone": CUSTOMER.email})
+    started = post_form(url, form)
+    refused = post_form(url, {**form, "email": CUSTOMER.phone, "phone": CUSTOMER.email})
 
     # Then both reached chat_start, whose lines are on the console, without their details
     assert (started, refused) == (200, 400)
