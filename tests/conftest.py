@@ -96,6 +96,25 @@ def voice_only_config(dev_config: ContactCenterConfig) -> ContactCenterConfig:
 
 
 @pytest.fixture(scope="session")
+def voice_only_custom_config(voice_only_config: ContactCenterConfig) -> ContactCenterConfig:
+    """Voice only, with alarm thresholds unlike the defaults, someone to tell, and a one-off
+    closed day: the settings the stage tests vary, in one config so they cost one synth."""
+    hours = voice_only_config.model_dump(mode="json")["hours"]
+    hours["business"]["holidays"] = [{"name": "Storm closure", "date": "2027-02-16"}]
+    return config_with(
+        voice_only_config,
+        hours=hours,
+        alarms={
+            "abandonment_rate_max": 0.07,
+            "asa_max_seconds": 45,
+            "service_level_min": 0.9,
+            "service_level_threshold_seconds": 30,
+            "notify_email": "floor.supervisor@example.gov",
+        },
+    )
+
+
+@pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Callable[[ContactCenterConfig], Any]:
     """Synthesizes each distinct config once per test session, shared by the xdist workers.
 

@@ -7,29 +7,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from aws_cdk.assertions import Match, Template
 
 from config import ContactCenterConfig
 from infra.constructs import analytics as analytics_construct
-from tests.conftest import config_with
 
 Synth = Callable[[ContactCenterConfig], Any]
-
-
-@pytest.fixture(scope="module")
-def custom_alarms_config(voice_only_config: ContactCenterConfig) -> ContactCenterConfig:
-    """Voice only, with thresholds unlike the defaults and someone to tell."""
-    return config_with(
-        voice_only_config,
-        alarms={
-            "abandonment_rate_max": 0.07,
-            "asa_max_seconds": 45,
-            "service_level_min": 0.9,
-            "service_level_threshold_seconds": 30,
-            "notify_email": "floor.supervisor@example.gov",
-        },
-    )
 
 
 def contact_center(synthesis: Any) -> Template:
@@ -89,15 +72,17 @@ def test_the_failure_queue_is_encrypted_with_its_own_key_and_tls_only(
 
 
 def test_the_function_gets_its_settings_from_config_and_only_the_actions_it_uses(
-    synth: Synth, custom_alarms_config: ContactCenterConfig
+    synth: Synth, voice_only_custom_config: ContactCenterConfig
 ) -> None:
-    template = contact_center(synth(custom_alarms_config))
+    template = contact_center(synth(voice_only_custom_config))
     variables = analytics_function(template)["Properties"]["Environment"]["Variables"]
     assert variables["SERVICE_LEVEL_THRESHOLD_SECONDS"] == "30"
     assert variables["REPEAT_WINDOW_HOURS"] == str(
-        custom_alarms_config.routing.repeat_contact.window_hours
+        voice_only_custom_config.routing.repeat_contact.window_hours
     )
-    assert variables["METRICS_RETENTION_DAYS"] == str(custom_alarms_config.retention.metrics_days)
+    assert variables["METRICS_RETENTION_DAYS"] == str(
+        voice_only_custom_config.retention.metrics_days
+    )
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == analytics_construct.METRICS_NAMESPACE
     assert variables["POWERTOOLS_SERVICE_NAME"] == analytics_construct.SERVICE
     assert "Metrics" in json.dumps(variables["METRICS_TABLE"])
@@ -215,9 +200,9 @@ def test_bot_alarms_hold_under_the_minimum_volume_and_take_the_stage_thresholds(
 
 
 def test_kpi_alarms_take_their_thresholds_from_config_per_conversational_channel(
-    synth: Synth, custom_alarms_config: ContactCenterConfig, dev_config: ContactCenterConfig
+    synth: Synth, voice_only_custom_config: ContactCenterConfig, dev_config: ContactCenterConfig
 ) -> None:
-    voice_only = queue_alarms(contact_center(synth(custom_alarms_config)))
+    voice_only = queue_alarms(contact_center(synth(voice_only_custom_config)))
     by_kind = {
         kind: next(p for lid, p in voice_only.items() if kind in lid)
         for kind in ("AbandonmentRate", "Asa", "ServiceLevel")
@@ -250,9 +235,9 @@ def test_kpi_alarms_take_their_thresholds_from_config_per_conversational_channel
 
 
 def test_alarms_go_to_an_encrypted_topic_cloudwatch_may_use_and_email_when_configured(
-    synth: Synth, custom_alarms_config: ContactCenterConfig, dev_config: ContactCenterConfig
+    synth: Synth, voice_only_custom_config: ContactCenterConfig, dev_config: ContactCenterConfig
 ) -> None:
-    template = contact_center(synth(custom_alarms_config))
+    template = contact_center(synth(voice_only_custom_config))
     key_id = logical_id(template, "AWS::KMS::Key", "ObservabilityKey")
     only(template, "AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": [key_id, "Arn"]}})
     subscription = only(template, "AWS::SNS::Subscription")["Properties"]
