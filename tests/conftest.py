@@ -66,6 +66,10 @@ def one_botocore_loader() -> Iterator[None]:
         yield
 
 
+# The account and Region `synth(config, in_account=True)` synthesizes for, as `cdk deploy` does.
+DEPLOY_ACCOUNT, DEPLOY_REGION = "123456789012", "eu-west-2"
+
+
 @pytest.fixture(scope="session")
 def dev_config() -> ContactCenterConfig:
     return load_stage("dev")
@@ -93,6 +97,13 @@ def voice_only_config(dev_config: ContactCenterConfig) -> ContactCenterConfig:
         email=None,
         tasks=None,
     )
+
+
+@pytest.fixture(scope="session")
+def prod_messaging_config(prod_config: ContactCenterConfig) -> ContactCenterConfig:
+    """Production with SMS (a real toll-free number, imported into Connect) and email on."""
+    channels = {**prod_config.channels.model_dump(), "sms": True, "email": True}
+    return config_with(prod_config, channels=channels)
 
 
 @pytest.fixture(scope="session")
@@ -125,14 +136,21 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Callable[[ContactCenterCo
     everything that shapes a template (infra/, lambdas/, contact_flows/, the CDK's version...),
     and a missed key would test stale templates.
     """
+    from aws_cdk import Environment
+
     from infra.synth import Synthesis, synthesize
+
+    in_account_env = Environment(account=DEPLOY_ACCOUNT, region=DEPLOY_REGION)
 
     cache_root = session_root(tmp_path_factory) / "synthesized"
     cache_root.mkdir(exist_ok=True)
     in_process: dict[str, Synthesis] = {}
 
-    def run(config: ContactCenterConfig) -> Synthesis:
-        key = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:16]
+    def run(config: ContactCenterConfig, *, in_account: bool = False) -> Synthesis:
+        """`in_account`: as `cdk deploy` synthesizes, with an account and region resolved."""
+        where = f"@{DEPLOY_ACCOUNT}/{DEPLOY_REGION}" if in_account else ""
+        identity = config.model_dump_json() + where
+        key = hashlib.sha256(identity.encode()).hexdigest()[:16]
         if key not in in_process:
             entry = cache_root / key
             with (cache_root / f"{key}.lock").open("w") as lock:
@@ -146,7 +164,9 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Callable[[ContactCenterCo
                         report=saved["report"],
                     )
                 else:
-                    synthesis = synthesize(config, entry / "cdk.out")
+                    synthesis = synthesize(
+                        config, entry / "cdk.out", env=in_account_env if in_account else None
+                    )
                     text = json.dumps(
                         {"templates": synthesis.templates, "report": synthesis.report}
                     )

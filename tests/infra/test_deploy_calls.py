@@ -25,19 +25,11 @@ from botocore.validate import validate_parameters
 from config import ContactCenterConfig
 from local_connect.emulation import AwsWorld, emulate_aws
 from local_connect.emulation.wire import constraint_problems, service_model
-from tests.conftest import config_with
 from tests.infra.sdk_calls import SdkCall, evaluate, sdk_calls
 
 Synth = Callable[[ContactCenterConfig], Any]
 # What the local emulation answers; other services' calls are checked against botocore's model.
 EMULATED = {"connect"}
-
-
-@pytest.fixture(scope="module")
-def prod_messaging_config(prod_config: ContactCenterConfig) -> ContactCenterConfig:
-    """Production with SMS (a real toll-free number, imported into Connect) and email on."""
-    channels = {**prod_config.channels.model_dump(), "sms": True, "email": True}
-    return config_with(prod_config, channels=channels)
 
 
 def contact_center(synthesis: Any) -> dict[str, Any]:
@@ -168,7 +160,7 @@ def test_every_custom_resource_call_is_one_the_apis_accept(
 def test_an_sms_association_naming_connects_phone_number_arn_is_refused_offline(
     synth: Synth, prod_messaging_config: ContactCenterConfig
 ) -> None:
-    template = contact_center(synth(prod_messaging_config))
+    template = contact_center(synth(prod_messaging_config, in_account=True))
     resources = template["Resources"]
     (eum_number,) = [k for k, r in resources.items() if r["Type"] == "AWS::SMSVOICE::PhoneNumber"]
     (imported,) = [

@@ -37,13 +37,6 @@ FLOW_FUNCTION_HANDLERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def prod_messaging_config(prod_config: ContactCenterConfig) -> ContactCenterConfig:
-    """Production with SMS (a real toll-free number) and email switched on."""
-    channels = {**prod_config.channels.model_dump(), "sms": True, "email": True}
-    return config_with(prod_config, channels=channels)
-
-
 def contact_center(synthesis: Any) -> Template:
     (name,) = [n for n in synthesis.templates if n.endswith("-ContactCenter")]
     return Template.from_json(synthesis.templates[name])
@@ -102,7 +95,7 @@ def test_channels_off_add_nothing(stage: str, synth: Synth, request: pytest.Fixt
 def test_switching_sms_and_email_on_in_prod_passes_cfn_lint_and_cdk_nag(
     synth: Synth, prod_messaging_config: ContactCenterConfig
 ) -> None:
-    synthesis = synth(prod_messaging_config)
+    synthesis = synth(prod_messaging_config, in_account=True)
     assert lint_findings(stage_templates(synthesis.outdir)) == []
     (nag,) = [p for p in synthesis.report["pluginReports"] if p["pluginName"] == "AwsSolutions"]
     assert nag["conclusion"] == "success" and nag["violations"] == []
@@ -145,7 +138,7 @@ def test_sms_number_answers_keywords_itself_and_feeds_the_opt_out_list(
 def test_real_sms_number_is_imported_into_connect_with_replies_to_the_instance(
     synth: Synth, prod_messaging_config: ContactCenterConfig
 ) -> None:
-    template = contact_center(synth(prod_messaging_config))
+    template = contact_center(synth(prod_messaging_config, in_account=True))
     (instance_id,) = resources(template, "AWS::Connect::Instance")
     (number_id, number), *_ = resources(template, "AWS::SMSVOICE::PhoneNumber").items()
     # Connect as the two-way destination is not an ARN, which the property's schema requires.
@@ -168,7 +161,7 @@ def test_real_sms_number_is_imported_into_connect_with_replies_to_the_instance(
 def test_replies_go_to_connect_as_end_user_messaging_documents_it(
     synth: Synth, prod_messaging_config: ContactCenterConfig
 ) -> None:
-    template = contact_center(synth(prod_messaging_config)).to_json()
+    template = contact_center(synth(prod_messaging_config, in_account=True)).to_json()
     (number_id,) = resources(Template.from_json(template), "AWS::SMSVOICE::PhoneNumber")
     (import_id,) = [
         logical
@@ -200,7 +193,7 @@ def test_replies_go_to_connect_as_end_user_messaging_documents_it(
 def test_sms_number_is_pointed_at_the_chat_flow_by_its_end_user_messaging_arn(
     synth: Synth, prod_messaging_config: ContactCenterConfig
 ) -> None:
-    template = contact_center(synth(prod_messaging_config)).to_json()
+    template = contact_center(synth(prod_messaging_config, in_account=True)).to_json()
     (number_id,) = resources(Template.from_json(template), "AWS::SMSVOICE::PhoneNumber")
     (import_id,) = [
         logical
@@ -500,7 +493,7 @@ def test_inbound_addresses_carry_the_intent_of_their_queue(
 def test_permissions_name_their_resources_and_no_action_is_a_wildcard(
     synth: Synth, prod_messaging_config: ContactCenterConfig
 ) -> None:
-    template = contact_center(synth(prod_messaging_config))
+    template = contact_center(synth(prod_messaging_config, in_account=True))
     statements = [
         statement
         for policy in resources(template, "AWS::IAM::Policy").values()

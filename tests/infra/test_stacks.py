@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
 
 from config import ContactCenterConfig
+from tests.conftest import DEPLOY_ACCOUNT, DEPLOY_REGION
 from tests.infra.cfn_lint import lint_findings, stage_templates
 
 Synth = Callable[[ContactCenterConfig], Any]
@@ -115,21 +115,19 @@ def test_acknowledgement_reasons_say_what_the_aws_docs_say(synth: Synth, dev_con
 
 
 def test_cdk_nag_passes_where_cdk_deploy_synthesizes_with_account_and_region(
-    prod_config: ContactCenterConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    synth: Synth, prod_messaging_config: ContactCenterConfig
 ) -> None:
     # The CDK CLI resolves account and region before it synthesizes: ARNs that are tokens in an
     # environment-agnostic synth (CDK's asset bucket) become literals, and an acknowledgement
     # naming the token form no longer matches (`cdk deploy` failed on IAM5 while tests passed).
-    from infra.stacks import deploy_environment
-    from infra.synth import synthesize
-
-    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "123456789012")
-    monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-2")
-    synthesis = synthesize(prod_config, tmp_path, env=deploy_environment())
+    # Production with every channel on, the stage with the most to acknowledge.
+    synthesis = synth(prod_messaging_config, in_account=True)
 
     (plugin,) = [p for p in synthesis.report["pluginReports"] if p["pluginName"] == "AwsSolutions"]
     assert plugin["violations"] == []
-    asset_objects = "arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-123456789012-eu-west-2/*"
+    asset_objects = (
+        f"arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-{DEPLOY_ACCOUNT}-{DEPLOY_REGION}/*"
+    )
     assert any(asset_objects in str(a) for a in synthesis.acknowledgements())
 
 
