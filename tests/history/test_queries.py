@@ -11,6 +11,7 @@ import sqlglot
 
 from history.catalog import SQL_DIR, QueryFileError, expand_includes, parse_query, queries
 from history.local import LocalQueryError, run_local
+from history.parquet import write_archive
 from history.periods import GRACE_DAYS, Period, PeriodError, parameter_values
 from lambdas.analytics.logic import bot_intents
 from local_connect.records import metric_rows
@@ -102,3 +103,21 @@ def test_hour_of_week_adds_up_to_the_days_contacts_and_handle_time(tmp_path: Pat
     assert sum(row["handle_time"] for row in rows) == handle
     # 2026-12-01 is a Tuesday: ISO day 2; the next day's 09:00 call is Wednesday 09:00.
     assert {(row["day_of_week"], row["hour"]) for row in rows} >= {(2, 10), (3, 0), (3, 9)}
+
+
+def test_only_the_shared_cte_names_the_archives_table() -> None:
+    # What lets the queries run over another table (Connect's data lake): one file to adapt.
+    for path in SQL_DIR.glob("*.sql"):
+        assert "contact_records" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_docs_example_of_a_new_query_runs(tmp_path: Path) -> None:
+    page = (Path(__file__).parents[2] / "docs" / "history.md").read_text(encoding="utf-8")
+    example = page.split("```sql\n", 1)[1].split("```", 1)[0]
+    handled = parse_query("handled", expand_includes(example))
+    values = parameter_values(handled, Period(day(0), day(0)))
+    write_archive(branches(), tmp_path)
+    rows = list(run_local(handled, tmp_path, values).records())
+    # billing: the transfer and the late contact; support: the calls, chat, callback, outbound
+    # call and the bot's escalation an agent took.
+    assert {row["queue_name"]: row["handled"] for row in rows} == {"billing": 2, "support": 5}
