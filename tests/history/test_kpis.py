@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from config import ContactCenterConfig
 from history.parquet import serde_row
@@ -35,8 +37,9 @@ RATIOS = (
     "containment_rate",
 )
 TRUNCATE: dict[str, Callable[[datetime], datetime]] = {
-    "day": lambda moment: moment.replace(hour=0, minute=0),
     "hour": lambda moment: moment.replace(minute=0),
+    "day": lambda moment: moment.replace(hour=0, minute=0),
+    "week": lambda moment: (moment - timedelta(days=moment.weekday())).replace(hour=0, minute=0),
 }
 
 
@@ -113,7 +116,7 @@ def branches() -> list[dict[str, Any]]:
     ]
 
 
-@pytest.mark.parametrize("by", ["day", "hour"])
+@pytest.mark.parametrize("by", sorted(TRUNCATE))
 def test_every_branch_counts_as_the_analytics_function_counts_it(tmp_path: Path, by: str) -> None:
     # Given records of every branch, duplicates and late versions included, over two days
     records = branches()
@@ -121,6 +124,61 @@ def test_every_branch_counts_as_the_analytics_function_counts_it(tmp_path: Path,
     rows = run_query("kpis", records, tmp_path, Period(day(0), day(1), by=by))
     # Then every counter and KPI equals the analytics function's, per period, queue and channel
     assert_same_kpis(rows, lambda_kpis(records, threshold_seconds=20, by=by))
+
+
+@st.composite
+def contact_versions(draw: st.DrawFn, index: int) -> list[dict[str, Any]]:
+    """One contact of any shape, in one to three versions, each later one stamped later (it may
+    arrive the next day) with more after-contact work: never two versions in the same second."""
+    attributes = draw(
+        st.dictionaries(
+            st.sampled_from(["queueName", "self_service_outcome", "self_service_intent"]),
+            st.sampled_from(["", "support", "fulfilled", "in_bot", "escalate", "Pay"]),
+        )
+    )
+    shape: dict[str, Any] = {
+        "started": ctr.at(0, 0) + timedelta(minutes=draw(st.integers(0, 2 * 24 * 60))),
+        "channel": draw(st.sampled_from(["VOICE", "CHAT", "EMAIL", "TASK"])),
+        "method": draw(st.sampled_from(["INBOUND", "API", "TRANSFER", "CALLBACK", "OUTBOUND"])),
+        "queue": draw(st.sampled_from([None, "support", "billing"])),
+        "wait": draw(st.integers(0, 60)),
+        "talk": draw(st.none() | st.integers(0, 600)),
+        "hold": draw(st.integers(0, 60)),
+        "flow_seconds": draw(st.integers(0, 120)),
+        "disconnect_reason": draw(
+            st.sampled_from(["CUSTOMER_DISCONNECT", "AGENT_DISCONNECT", "CONTACT_FLOW_DISCONNECT"])
+        ),
+        "next_contact": draw(st.sampled_from([None, "c-next"])),
+        "attributes": attributes,
+    }
+    transferred = draw(st.booleans())
+    delays = draw(st.lists(st.sampled_from([0, 600, 30 * 3600]), min_size=1, unique=True))
+    acw = draw(st.integers(0, 90))
+    versions = []
+    for later, updated_after in enumerate(sorted(delays)):
+        record = ctr.ctr(f"c-{index}", acw=acw + later, updated_after=updated_after, **shape)
+        if transferred:
+            record["TransferCompletedTimestamp"] = record["DisconnectTimestamp"]
+        versions.append(record)
+    return draw(st.permutations(versions))
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.integers(1, 25).flatmap(
+        lambda count: st.tuples(*(contact_versions(index) for index in range(count)))
+    )
+)
+def test_any_contacts_count_as_the_analytics_function_counts_them(
+    tmp_path_factory: pytest.TempPathFactory, contacts: tuple[list[dict[str, Any]], ...]
+) -> None:
+    # Given contacts of any shape, their versions in any order, some arriving the next day
+    records = [record for versions in contacts for record in versions]
+    # When kpis.sql counts them from the archive, Then it counts what the function counts
+    rows = run_query("kpis", records, tmp_path_factory.mktemp("archive"), Period(day(0), day(3)))
+    assert_same_kpis(rows, lambda_kpis(records, threshold_seconds=20, by="day"))
 
 
 def test_late_versions_and_midnight_land_where_the_analytics_function_puts_them(
