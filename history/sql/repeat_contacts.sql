@@ -1,4 +1,4 @@
--- Repeat contacts and first-contact resolution within 7 and 30 days, across channels, per period and channel.
+-- Repeat contacts and first-contact resolution within 7 and 30 days, across channels.
 -- parameters: scan_from_day, scan_to_day, from_day, to_day, by
 -- context_days: 30
 -- An identified contact is an inbound one carrying our customer id (any channel). It is a

@@ -1,7 +1,8 @@
--- The newest version of each contact delivered in the scanned days, with the facts every query counts by.
+-- The newest version of each contact in the scanned days, and the facts every query counts by.
 -- parameters: scan_from_day, scan_to_day
--- Each fact is the lambdas/analytics/logic.py definition of the same name. Facts are never
--- null (count_if over nothing but nulls is 0 in Athena but null in DuckDB).
+-- Each fact is decided as lambdas/analytics/logic.py decides it (counted_at, queue_name,
+-- is_inbound, was_queued, reached_agent, is_abandoned, bot_counter), and is never null
+-- (count_if over nothing but nulls is 0 in Athena but null in DuckDB).
 SELECT
     facts.*,
     CASE
@@ -61,7 +62,8 @@ FROM (
             records.*,
             row_number() OVER (
                 PARTITION BY contactid
-                ORDER BY coalesce(lastupdatetimestamp, disconnecttimestamp, initiationtimestamp) DESC
+                ORDER BY
+                coalesce(lastupdatetimestamp, disconnecttimestamp, initiationtimestamp) DESC
             ) AS newest_first
         FROM contact_records AS records
         WHERE dt BETWEEN ? AND ?
