@@ -43,7 +43,13 @@ Row = dict[str, Any]
 
 
 class RecordFormatError(ValueError):
-    """A record Firehose's conversion would reject: a value that does not fit its column."""
+    """A record Firehose's conversion would reject: a value that does not fit its column,
+    named by its path in the record (`Queue.Duration`)."""
+
+    def __init__(self, reason: str, path: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{'.'.join(path)}: {reason}" if path else reason)
+        self.reason = reason
+        self.path = path
 
 
 def arrow_type(kind: str | Struct | MapOf) -> pa.DataType:
@@ -63,7 +69,7 @@ def arrow_schema() -> pa.Schema:
     return pa.schema([arrow_field(column) for column in COLUMNS])
 
 
-def _timestamp(value: Any, path: str) -> datetime:
+def _timestamp(value: Any) -> datetime:
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
@@ -71,56 +77,59 @@ def _timestamp(value: Any, path: str) -> datetime:
             pass
         else:
             return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-    raise RecordFormatError(f"{path}: {value!r} is not an ISO-8601 timestamp")
+    raise RecordFormatError(f"{value!r} is not an ISO-8601 timestamp")
 
 
-def _integer(value: Any, path: str) -> int:
-    if isinstance(value, bool):
-        raise RecordFormatError(f"{path}: {value!r} is not a whole number")
-    if isinstance(value, int):
+def _integer(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
-    raise RecordFormatError(f"{path}: {value!r} is not a whole number")
+    raise RecordFormatError(f"{value!r} is not a whole number")
 
 
-def _convert(value: Any, kind: str | Struct | MapOf, path: str) -> Any:
-    if value is None:
-        return None
+def _object(value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise RecordFormatError(f"{type(value).__name__} where an object belongs")
+    return value
+
+
+def _convert(value: Any, kind: str | Struct | MapOf) -> Any:
+    """`value` (not None) as a `kind` column holds it."""
     if isinstance(kind, Struct):
-        if not isinstance(value, Mapping):
-            raise RecordFormatError(f"{path}: {type(value).__name__} where an object belongs")
-        return serde_row(value, kind.fields, path)
+        return serde_row(_object(value), kind.fields)
     if isinstance(kind, MapOf):
-        if not isinstance(value, Mapping):
-            raise RecordFormatError(f"{path}: {type(value).__name__} where an object belongs")
         return [
-            (str(key), _convert(item, kind.value, f"{path}.{key}")) for key, item in value.items()
+            (str(key), _field(str(key), item, kind.value)) for key, item in _object(value).items()
         ]
     if kind == "timestamp":
-        return _timestamp(value, path)
+        return _timestamp(value)
     if kind in ("int", "bigint"):
-        return _integer(value, path)
+        return _integer(value)
     if kind == "boolean":
         if isinstance(value, bool):
             return value
-        raise RecordFormatError(f"{path}: {value!r} is not true or false")
+        raise RecordFormatError(f"{value!r} is not true or false")
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def serde_row(
-    record: Mapping[str, Any], columns: Iterable[Column] = COLUMNS, path: str = ""
-) -> Row:
+def _field(name: str, value: Any, kind: str | Struct | MapOf) -> Any:
+    """One field's value; a failure names the field's path (`Queue.Duration: ...`)."""
+    if value is None:
+        return None
+    try:
+        return _convert(value, kind)
+    except RecordFormatError as error:
+        raise RecordFormatError(error.reason, (name, *error.path)) from None
+
+
+def serde_row(record: Mapping[str, Any], columns: Iterable[Column] = COLUMNS) -> Row:
     """One record as the table's columns: keys matched without case, unknown keys dropped."""
     by_lower_name = {str(key).lower(): value for key, value in record.items()}
     return {
-        column.column_name: _convert(
-            by_lower_name.get(column.column_name),
-            column.kind,
-            f"{path}.{column.name}" if path else column.name,
-        )
+        column.column_name: _field(column.name, by_lower_name.get(column.column_name), column.kind)
         for column in columns
     }
 
