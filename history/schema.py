@@ -77,6 +77,13 @@ KEPT_ATTRIBUTES = (
     "followUpRequested",
     "surveyLinkSent",
     "surveyScore",
+    # Set by the functions that start chat and email contacts (chat_start, inbound_email):
+    # emailAddress is OUR address the customer wrote to, not theirs.
+    "newCustomer",
+    "topic",
+    "entryPoint",
+    "identityVerified",
+    "emailAddress",
 )
 PERSONAL_ATTRIBUTES = (
     "firstName",
@@ -85,6 +92,7 @@ PERSONAL_ATTRIBUTES = (
     "self_service_slots",
     "lastContactAt",
     "lastContactQueue",
+    "customerName",  # the name typed into the pre-chat form
 )
 
 _ENDPOINT = Struct(_strings("Type", "Address"))
