@@ -163,7 +163,9 @@ class ContactHistory(Construct):
             retention=log_retention(self.config.retention.log_days),
             removal_policy=RemovalPolicy.DESTROY,
         )
-        log_stream = log_group.add_stream("S3Delivery", removal_policy=RemovalPolicy.DESTROY)
+        log_stream = logs.LogStream(
+            self, "S3Delivery", log_group=log_group, removal_policy=RemovalPolicy.DESTROY
+        )
         role = self._role(archive, source, key, log_group)
         stream = firehose.CfnDeliveryStream(
             self,
