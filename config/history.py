@@ -22,6 +22,8 @@ BYTES_PER_MB = 1024 * 1024
 
 
 class HistoryConfig(StrictModel):
+    """The contact-record archive in S3 and the Athena workgroup over it (docs/history-archive.md)."""
+
     enabled: bool = Field(
         default=True,
         description="Archive every contact record in S3 as Parquet and query it with Athena "
