@@ -16,7 +16,7 @@ from infra.constructs.connect_core import ConnectCore
 from infra.constructs.data import DataStore
 from infra.constructs.flows import ContactFlows
 from infra.constructs.functions import FlowFunctions
-from infra.constructs.history import ContactHistory
+from infra.constructs.history import ContactHistory, archive_alarms
 from infra.constructs.messaging import Messaging
 from infra.constructs.observability import Observability
 from infra.constructs.people import People
@@ -100,6 +100,9 @@ class ContactCenterStack(Stack):
             config=config,
             connect_core=self.connect,
             analytics=self.analytics,
+            history_alarms=(
+                archive_alarms(Construct(self, "History"), config) if config.history.enabled else []
+            ),
         )
 
 

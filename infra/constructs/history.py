@@ -364,10 +364,11 @@ def delivery_metric(stage: str, name: str, statistic: str) -> cloudwatch.Metric:
 
 
 def archive_alarms(scope: Construct, config: ContactCenterConfig) -> list[cloudwatch.Alarm]:
-    """Records Firehose could not convert, and records not reaching S3 at all."""
+    """Records Firehose could not convert, and records not reaching S3 at all. Made in the
+    ContactCenter stack (`scope`), where the alarm topic is."""
     failed_conversion = cloudwatch.Alarm(
         scope,
-        "HistoryFailedConversionAlarm",
+        "FailedConversionAlarm",
         alarm_description=(
             "Firehose could not convert contact records to the archive's Parquet schema: "
             f"they wait under {ERRORS_PREFIX} for {config.history.error_records_days} days "
@@ -381,7 +382,7 @@ def archive_alarms(scope: Construct, config: ContactCenterConfig) -> list[cloudw
     )
     stale = cloudwatch.Alarm(
         scope,
-        "HistoryDeliveryFreshnessAlarm",
+        "DeliveryFreshnessAlarm",
         alarm_description=(
             "Contact records have not reached the archive bucket for over an hour: Firehose "
             "cannot write to S3 or use the key (it retries for 24 hours; the stream keeps "

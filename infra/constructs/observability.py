@@ -50,7 +50,7 @@ from config import ContactCenterConfig
 from config.dashboard import MIN_QUEUED_FOR_RATES
 from infra.constructs.analytics import METRICS_NAMESPACE, SERVICE, Analytics
 from infra.constructs.connect_core import ConnectCore
-from infra.constructs.history import archive_alarms, delivery_metric
+from infra.constructs.history import delivery_metric
 
 KPI_PERIOD = Duration.minutes(15)
 CONNECT_PERIOD = Duration.minutes(1)
@@ -161,7 +161,8 @@ def escalation_rate(channel: str) -> cloudwatch.MathExpression:
 
 
 class Observability(Construct):
-    """Exposes `topic`, `dashboard` and `kpi_alarms`; `notify(alarms)` routes more alarms."""
+    """Exposes `topic`, `dashboard` and `kpi_alarms`; `notify(alarms)` routes more alarms.
+    The analytics function's and the history archive's alarms are notified and shown too."""
 
     def __init__(
         self,
@@ -171,6 +172,7 @@ class Observability(Construct):
         config: ContactCenterConfig,
         connect_core: ConnectCore,
         analytics: Analytics,
+        history_alarms: Sequence[cloudwatch.Alarm],
     ) -> None:
         super().__init__(scope, construct_id)
         self.config = config
@@ -195,10 +197,7 @@ class Observability(Construct):
 
         self.channels = connect_channels(config)
         self.kpi_alarms = self._kpi_alarms()
-        self.pipeline_alarms = [
-            *analytics.alarms,
-            *(archive_alarms(self, config) if config.history.enabled else []),
-        ]
+        self.pipeline_alarms = [*analytics.alarms, *history_alarms]
         self.notify([*self.kpi_alarms, *self.pipeline_alarms])
         self.dashboard = self._dashboard(connect_core, analytics)
 
