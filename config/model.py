@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
+from config.history import HistoryConfig
 from config.lex import LEX_LOCALES
 from config.people import PeopleConfig
 from config.primitives import EMAIL_ADDRESS, E164Prefix, ResourceName, StrictModel
@@ -537,6 +538,7 @@ class ContactCenterConfig(StrictModel):
     retention: RetentionConfig = RetentionConfig()
     alarms: AlarmsConfig = AlarmsConfig()
     self_service: SelfServiceConfig = SelfServiceConfig()
+    history: HistoryConfig = HistoryConfig()
     people: PeopleConfig | None = Field(
         default=None,
         description="Agents and supervisors; may live in <stage>.people.yaml beside the stage file.",

@@ -16,6 +16,7 @@ from infra.constructs.connect_core import ConnectCore
 from infra.constructs.data import DataStore
 from infra.constructs.flows import ContactFlows
 from infra.constructs.functions import FlowFunctions
+from infra.constructs.history import ContactHistory, archive_alarms
 from infra.constructs.messaging import Messaging
 from infra.constructs.observability import Observability
 from infra.constructs.people import People
@@ -24,13 +25,28 @@ from infra.nag import add_checks
 
 
 class DataStack(Stack):
-    """Stateful resources; deployed first and rarely changed."""
+    """Stateful resources; deployed first and rarely changed. The contact-history pipeline
+    lives here too, beside the stream, key and archive bucket it joins."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, config: ContactCenterConfig, **kwargs: object
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.data = DataStore(self, "Data", config=config)
+        archive = self.data.history_archive
+        self.history = (
+            ContactHistory(
+                self,
+                "History",
+                config=config,
+                archive=archive,
+                contact_record_stream=self.data.contact_record_stream,
+                key=self.data.key,
+                access_logs=self.data.access_logs_bucket,
+            )
+            if archive is not None
+            else None
+        )
 
 
 class ContactCenterStack(Stack):
@@ -84,6 +100,9 @@ class ContactCenterStack(Stack):
             config=config,
             connect_core=self.connect,
             analytics=self.analytics,
+            history_alarms=(
+                archive_alarms(Construct(self, "History"), config) if config.history.enabled else []
+            ),
         )
 
 

@@ -1,4 +1,5 @@
-"""Stateful data: the customer-managed key, tables, the recordings bucket and the contact-record stream.
+"""Stateful data: the customer-managed key, tables, the recordings and contact-history buckets
+and the contact-record stream.
 
 Kept apart from everything else so a stack update can never replace data, and so `protect_data`
 (prod) turns on deletion protection and RETAIN in one place.
@@ -27,6 +28,8 @@ from config.data_schema import (
     SORT_KEY,
     TTL_ATTRIBUTE,
 )
+from config.history import HistoryConfig
+from history.names import ERRORS_PREFIX, RECORDS_PREFIX
 from infra.constructs.python_function import log_retention
 from infra.nag import acknowledge, ignore_lint
 
@@ -150,6 +153,11 @@ class DataStore(Construct):
             ],
             **bucket_removal(protect),
         )
+        self.history_archive = (
+            self._history_archive(config.history, protect=protect)
+            if config.history.enabled
+            else None
+        )
         settle_auto_delete_provider(self, config.retention.log_days)
         self.contact_record_stream = kinesis.Stream(
             self,
@@ -174,6 +182,49 @@ class DataStore(Construct):
             "(https://docs.aws.amazon.com/connect/latest/adminguide/data-streaming.html); we "
             "choose the latter: the key already protects the recordings and tables, so contact "
             "records get the same key policy, rotation and CloudTrail trail at no extra key cost",
+        )
+
+    def _history_archive(self, history: HistoryConfig, *, protect: bool) -> s3.Bucket:
+        """Every contact record as Parquet (infra/constructs/history.py writes it): moved to
+        Standard-IA after `infrequent_access_after_days`, deleted after `expire_after_days`.
+        Records Firehose could not convert are the raw record, customer's address included,
+        and live `error_records_days` only."""
+        return s3.Bucket(
+            self,
+            "HistoryArchive",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="history-archive/",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="records",
+                    prefix=RECORDS_PREFIX,
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                            transition_after=Duration.days(history.infrequent_access_after_days),
+                        )
+                    ],
+                    expiration=(
+                        Duration.days(history.expire_after_days)
+                        if history.expire_after_days is not None
+                        else None
+                    ),
+                ),
+                s3.LifecycleRule(
+                    id="errors",
+                    prefix=ERRORS_PREFIX,
+                    expiration=Duration.days(history.error_records_days),
+                ),
+                s3.LifecycleRule(
+                    id="uploads", abort_incomplete_multipart_upload_after=Duration.days(1)
+                ),
+            ],
+            **bucket_removal(protect),
         )
 
     def _table(

@@ -8,7 +8,9 @@ Dashboard, top to bottom:
 - Amazon Connect's own queue metrics per queue (namespace AWS/Connect, dimensions InstanceId,
   MetricGroup=Queue, QueueName): contacts in queue now, longest wait, contacts refused at
   capacity; and the instance's voice metrics (concurrent calls, missed calls) and flow errors;
-- the alarms' states and the analytics pipeline's health (iterator age, errors, failure queue).
+- the alarms' states and the analytics pipeline's health (iterator age, errors, failure queue);
+- with `history.enabled`, the archive's Firehose: records converted or not, delivery freshness
+  (its two alarms come from infra/constructs/history.py).
 
 Alarms (thresholds from `config.alarms`), per conversational channel switched on (VOICE; CHAT,
 which carries web chat and SMS): abandonment rate above `abandonment_rate_max`, ASA above
@@ -48,6 +50,7 @@ from config import ContactCenterConfig
 from config.dashboard import MIN_QUEUED_FOR_RATES
 from infra.constructs.analytics import METRICS_NAMESPACE, SERVICE, Analytics
 from infra.constructs.connect_core import ConnectCore
+from infra.constructs.history import delivery_metric
 
 KPI_PERIOD = Duration.minutes(15)
 CONNECT_PERIOD = Duration.minutes(1)
@@ -158,7 +161,8 @@ def escalation_rate(channel: str) -> cloudwatch.MathExpression:
 
 
 class Observability(Construct):
-    """Exposes `topic`, `dashboard` and `kpi_alarms`; `notify(alarms)` routes more alarms."""
+    """Exposes `topic`, `dashboard` and `kpi_alarms`; `notify(alarms)` routes more alarms.
+    The analytics function's and the history archive's alarms are notified and shown too."""
 
     def __init__(
         self,
@@ -168,6 +172,7 @@ class Observability(Construct):
         config: ContactCenterConfig,
         connect_core: ConnectCore,
         analytics: Analytics,
+        history_alarms: Sequence[cloudwatch.Alarm],
     ) -> None:
         super().__init__(scope, construct_id)
         self.config = config
@@ -192,7 +197,8 @@ class Observability(Construct):
 
         self.channels = connect_channels(config)
         self.kpi_alarms = self._kpi_alarms()
-        self.notify([*self.kpi_alarms, *analytics.alarms])
+        self.pipeline_alarms = [*analytics.alarms, *history_alarms]
+        self.notify([*self.kpi_alarms, *self.pipeline_alarms])
         self.dashboard = self._dashboard(connect_core, analytics)
 
     def notify(self, alarms: Iterable[cloudwatch.Alarm]) -> None:
@@ -407,7 +413,7 @@ class Observability(Construct):
         dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(
                 title="Alarms",
-                alarms=[*self.kpi_alarms, *analytics.alarms],
+                alarms=[*self.kpi_alarms, *self.pipeline_alarms],
                 width=8,
                 height=6,
             ),
@@ -427,7 +433,29 @@ class Observability(Construct):
                 width=8,
             ),
         )
+        if config.history.enabled:
+            dashboard.add_widgets(*self._history_widgets())
         return dashboard
+
+    def _history_widgets(self) -> list[cloudwatch.IWidget]:
+        stage = self.config.stage
+        return [
+            self._graph(
+                "History archive: records converted, failed conversion",
+                [
+                    delivery_metric(stage, "SucceedConversion.Records", "Sum").with_(
+                        label="converted"
+                    ),
+                    delivery_metric(stage, "FailedConversion.Records", "Sum").with_(label="failed"),
+                ],
+                width=12,
+            ),
+            self._graph(
+                "History archive: age of the oldest record not yet in S3 (s)",
+                [delivery_metric(stage, "DeliveryToS3.DataFreshness", "Maximum")],
+                width=12,
+            ),
+        ]
 
     def _bot_widgets(self) -> list[cloudwatch.IWidget]:
         bot = self.config.self_service

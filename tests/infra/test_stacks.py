@@ -39,6 +39,11 @@ IDLE_COMPUTE = (
     "AWS::ECS::Service",
     "AWS::ElastiCache::CacheCluster",
     "AWS::OpenSearchService::Domain",
+    # Contact history bills per GB moved and scanned; these would bill by the hour or by the run.
+    "AWS::Athena::CapacityReservation",
+    "AWS::Glue::Crawler",
+    "AWS::Glue::Job",
+    "AWS::Glue::DevEndpoint",
 )
 
 
@@ -66,6 +71,13 @@ def test_nothing_bills_while_idle_except_what_the_readme_lists(any_stage: Any) -
                 assert any("ExpirationInDays" in rule for rule in rules), logical_id
         if kind == "AWS::DynamoDB::Table":
             assert props["BillingMode"] == "PAY_PER_REQUEST", logical_id
+        if kind == "AWS::KinesisFirehose::DeliveryStream":
+            # Firehose bills per GB it reads from the stream; nothing runs between records.
+            assert props["DeliveryStreamType"] == "KinesisStreamAsSource", logical_id
+        if kind == "AWS::Athena::WorkGroup":
+            # Per query, never beyond the cutoff; no provisioned capacity behind it.
+            config = props["WorkGroupConfiguration"]
+            assert config["BytesScannedCutoffPerQuery"] and config["EnforceWorkGroupConfiguration"]
 
 
 def test_every_cfn_lint_suppression_carries_its_reason(any_stage: Any) -> None:
@@ -201,7 +213,8 @@ def test_dev_buckets_empty_themselves_on_delete_and_prod_keeps_them(
     # CloudFormation cannot delete a bucket holding objects: `cdk destroy` of dev needs them
     # emptied first; prod keeps every bucket and what is in it.
     dev_buckets, emptied = _buckets_and_emptiers(synth(dev_config))
-    assert len(dev_buckets) == 5  # access logs, recordings, widget site, CDN logs, inbound mail
+    # access logs, recordings, widget site, CDN logs, inbound mail, history archive, query results
+    assert len(dev_buckets) == 7
     assert emptied == set(dev_buckets)
     assert {b["DeletionPolicy"] for b in dev_buckets.values()} == {"Delete"}
     prod_buckets, emptied = _buckets_and_emptiers(synth(prod_config))
