@@ -1,15 +1,22 @@
-"""The names of a stage's history resources in AWS, without the CDK: the CDK app gives the Glue
-database and the Athena workgroup these names, and `ccaas history` finds them by them."""
+"""Where a stage's contact history lives in AWS, named once.
+
+The CDK app creates the Glue database and the Athena workgroup under these names, and
+`ccaas history` finds them by the same names, so neither has to read the other's outputs.
+Stage names are lower-case letters, digits and '_' (config.primitives.NAME), which Glue database
+names and Athena workgroup names both accept as they are.
+"""
 
 from __future__ import annotations
 
-
-def workgroup_name(stage: str) -> str:
-    """The stage's Athena workgroup (letters, digits, `.`, `_` and `-` are allowed)."""
-    return f"contact-history-{stage}"
+# The SQL files in history/sql/ name the table unqualified; the query runs in the stage's database.
+TABLE_NAME = "contact_records"
 
 
 def database_name(stage: str) -> str:
-    """The stage's Glue database: Athena takes only lower-case letters, digits and `_` in a
-    database name (https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html)."""
-    return f"contact_history_{stage.lower().replace('-', '_')}"
+    """The stage's Glue database holding `contact_records`."""
+    return f"contact_center_{stage}_history"
+
+
+def workgroup_name(stage: str) -> str:
+    """The stage's Athena workgroup: its results bucket, encryption and bytes-scanned limit."""
+    return f"contact-center-{stage}-history"

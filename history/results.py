@@ -1,8 +1,8 @@
-"""What a history query answers, from Athena or from DuckDB: the same shape either way, so
-`ccaas history` prints the same table from both."""
+"""What a history query returns, whichever engine ran it (DuckDB here, Athena in AWS)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -10,3 +10,8 @@ from dataclasses import dataclass
 class QueryResult:
     columns: tuple[str, ...]
     rows: tuple[tuple[object, ...], ...]
+
+    def records(self) -> Iterator[dict[str, object]]:
+        """Each row as {column: value}, for callers that pick columns by name."""
+        for row in self.rows:
+            yield dict(zip(self.columns, row, strict=True))
