@@ -197,7 +197,7 @@ def _refusals(workgroup: str | None) -> Iterator[None]:
             # Athena says "WorkGroup is not found" (moto: "WorkGroup does not exist").
             raise AthenaQueryError(
                 f"Athena workgroup {workgroup} not found",
-                "is the stage deployed with its history archive, in this --region?",
+                "is the stage deployed, with history.enabled (the default), in this --region?",
             ) from None
         raise
 
@@ -214,8 +214,8 @@ def _raise_unless_succeeded(status: Mapping[str, Any], *, query: Query, workgrou
         raise AthenaQueryError(
             f"Athena cancelled query {query.name}: it would scan more than workgroup {workgroup} "
             f"allows a query ({reason})",
-            "ask for fewer days with --from/--to, or raise the workgroup's limit in the stage's "
-            "history config; the bytes it scanned are billed",
+            "ask for fewer days with --from/--to, or raise history.bytes_scanned_limit_mb in "
+            "config/<stage>.yaml; the bytes it scanned are billed",
         )
     if any(denied in lowered for denied in DENIED_REASONS):
         raise AthenaQueryError(
