@@ -26,7 +26,7 @@ from history.results import QueryResult
 # (https://docs.aws.amazon.com/athena/latest/APIReference/API_GetQueryResults.html).
 RESULTS_PAGE_ROWS = 1000
 FIRST_POLL_SECONDS = 0.5  # a small query over a few partitions finishes within a second or two
-LONGEST_POLL_SECONDS = 5.0  # a long one is polled at most every 5 s: GetQueryExecution is throttled
+LONGEST_POLL_SECONDS = 5.0  # a long one every 5 s: each poll counts against Athena's API quota
 FINISHED = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 # What Athena says when the workgroup's per-query data usage control cancels a query
@@ -104,7 +104,7 @@ def execution_parameters(query: Query, parameters: Mapping[str, str]) -> list[st
     """The values of the query's positional `?` placeholders, in order, as SQL string literals:
     Athena substitutes each execution parameter as written, so a string needs its quotes
     (https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements-execute.html);
-    a query casts where it needs a date or a number (`date(?)`)."""
+    a query casts where it needs a date or a number (`CAST(? AS date)`)."""
     missing = [name for name in query.parameters if name not in parameters]
     if missing:
         raise ValueError(f"query {query.name} needs parameter(s) {', '.join(missing)}")
@@ -128,7 +128,9 @@ def _start(
         "QueryExecutionContext": {"Database": database},
     }
     values = execution_parameters(query, parameters)
-    if values:  # Athena refuses an empty list: ExecutionParameters has a minimum of one item
+    # ExecutionParameters takes 1 item or more: a query without parameters sends none
+    # (https://docs.aws.amazon.com/athena/latest/APIReference/API_StartQueryExecution.html).
+    if values:
         request["ExecutionParameters"] = values
     with _refusals(workgroup):
         return str(client.start_query_execution(**request)["QueryExecutionId"])
