@@ -20,3 +20,9 @@ def database_name(stage: str) -> str:
 def workgroup_name(stage: str) -> str:
     """The stage's Athena workgroup: its results bucket, encryption and bytes-scanned limit."""
     return f"contact-center-{stage}-history"
+
+
+# The archive bucket's layout: converted records under `records/dt=<day>/`, records Firehose
+# could not convert (raw, so short-lived) under `errors/`.
+RECORDS_PREFIX = "records/"
+ERRORS_PREFIX = "errors/"
