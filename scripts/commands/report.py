@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         with offline_aws(), local_metrics_table(config, read.records, reporter) as table:
             show(table, start, end)
         if read.bad_lines:
-            _fail_on_bad_lines(read)
+            fail_on_bad_lines(read)
         return 0
     start, end = window(args.start, args.end, zone)
     show(remote_table(args, config, reporter), start, end)
@@ -154,7 +154,7 @@ def _print(
         say(f"\nchart: {chart}")
 
 
-def _fail_on_bad_lines(read: RecordFiles) -> None:
+def fail_on_bad_lines(read: RecordFiles) -> None:
     """Each line that was skipped, as `file:line: why`, then the summary as the exit's reason."""
     for bad in read.bad_lines[:LISTED_BAD_LINES]:
         print(bad, file=sys.stderr, flush=True)
@@ -236,6 +236,8 @@ class RecordFiles:
     records: list[dict[str, Any]] = field(default_factory=list)
     bad_lines: list[str] = field(default_factory=list)  # `file:line: why`
     first_start: datetime | None = None  # when the earliest contact began
+    first_counted: datetime | None = None  # the earliest and latest moments a contact counts at
+    last_counted: datetime | None = None  # (`counted_at`): the days `ccaas history` covers
 
 
 def read_records(paths: Iterable[Path]) -> RecordFiles:
@@ -252,6 +254,9 @@ def read_records(paths: Iterable[Path]) -> RecordFiles:
             started = record.started_at
             if started and (read.first_start is None or started < read.first_start):
                 read.first_start = started
+            counted = counted_at(record)
+            read.first_counted = min(counted, read.first_counted or counted)
+            read.last_counted = max(counted, read.last_counted or counted)
     return read
 
 

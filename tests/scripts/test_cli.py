@@ -65,6 +65,23 @@ CASES: dict[str, list[Hostile]] = {
             environment=REGION_NO_CREDENTIALS,
         ),
     ],
+    "history": [
+        Hostile(
+            "history --records {records} --from 2026-13-01", "--from '2026-13-01' is not a day"
+        ),
+        Hostile(
+            "history --records {records} --from 2026-12-08 --to 2026-12-01", "before it starts"
+        ),
+        Hostile("history --query nosuch", "known: bot_containment, hour_of_week, kpis"),
+        Hostile("history --by month", "invalid choice: 'month'"),
+        Hostile("history --records {missing}", "no such file"),
+        Hostile("history --records {folder}", "holds no *.jsonl files"),
+        Hostile("history --records {binary}", "UTF-8", environment=USER_AWS),
+        Hostile("history --records {not_records}", ":1", exit_code=1, environment=USER_AWS),
+        Hostile("history --records {records} --stage nosuch", "no config file"),
+        Hostile("history --stage prod", "no AWS region", environment=NO_REGION),
+        Hostile("history --stage prod", "no-such-profile", environment=UNKNOWN_PROFILE),
+    ],
     "outage": [
         Hostile("outage list --stage dev", "no AWS region", environment=NO_REGION),
         Hostile("outage list --stage dev", "no-such-profile", environment=UNKNOWN_PROFILE),
@@ -189,11 +206,14 @@ def files(tmp_path: Path) -> dict[str, str]:
     not_records.write_text('{"hello": "world"}\n', encoding="utf-8")
     records = tmp_path / "records.jsonl"
     records.write_text("", encoding="utf-8")
+    folder = tmp_path / "no-records"
+    folder.mkdir()
     return {
         "binary": str(binary),
         "not_records": str(not_records),
         "records": str(records),
         "missing": str(tmp_path / "missing.yaml"),
+        "folder": str(folder),
         "flow": str(FLOW),
     }
 
