@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from local_connect.rehearsal.calibration import Target
 
 DEFAULT_OUT = Path("out")
-# A quarter: the 30-day questions twice over. A dmv day takes about a minute, so more would run
+# A quarter: the 30-day questions twice over. A dmv day takes minutes, so more would run
 # for hours; rehearse further months as runs of their own (scenarios with later dates).
 MAX_DAYS = 90
 say = partial(print, flush=True)  # each table as soon as it is ready
