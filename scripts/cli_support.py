@@ -14,7 +14,8 @@ import argparse
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,11 @@ def positive_int(text: str) -> int:
 def non_negative_int(text: str) -> int:
     """An argparse type: a whole number of at least 0."""
     return _bounded_int(text, minimum=0)
+
+
+def int_between(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `minimum` to `maximum`."""
+    return partial(_bounded_int, minimum=minimum, maximum=maximum)
 
 
 def port_number(text: str) -> int:

@@ -12,13 +12,15 @@ For each variant of a scenario (`play.rehearse`):
    run, are counted from the records with the handler's own counting and the table says so;
 then the variants are compared (`tables`) and a chart of the day is drawn (`chart`); the KPI
 table and the chart writer are `ccaas report`'s (`local_connect.records.presentation`). The
-steps of every variant run in a pool of processes (`pool`).
+steps of every variant run in a pool of processes (`pool`). `days.rehearse_days` plays
+consecutive days with the same customers coming back.
 
 Only the command line imports this package (an import-linter contract says so).
 """
 
 from local_connect.rehearsal.analytics import AnalyticsStage
 from local_connect.rehearsal.chart import draw_day
+from local_connect.rehearsal.days import rehearse_days
 from local_connect.rehearsal.play import Progress, rehearse
 from local_connect.rehearsal.results import Rehearsal, VariantRun
 from local_connect.rehearsal.tables import comparison_table
@@ -31,4 +33,5 @@ __all__ = [
     "comparison_table",
     "draw_day",
     "rehearse",
+    "rehearse_days",
 ]

@@ -19,7 +19,7 @@ from local_connect.rehearsal.pool import process_pool
 from local_connect.rehearsal.results import Rehearsal, VariantRun
 from local_connect.rehearsal.routing import RouterFactory
 from local_connect.scenarios import Scenario
-from local_connect.scenarios.traffic import ArrivingContact, customers
+from local_connect.scenarios.traffic import ArrivingContact, Customer, customers
 
 
 def rehearse(
@@ -31,6 +31,7 @@ def rehearse(
     kpi_stage: KpiStage = records_only,
     workers: int = 1,
     progress: Progress | None = None,
+    population: list[Customer] | None = None,
 ) -> Rehearsal:
     """Plays every variant (or those named) of the scenario against `config`.
 
@@ -40,7 +41,8 @@ def rehearse(
     way. `router_factory` and `kpi_stage` must then be picklable (module-level functions or
     simple objects). By default the stage's entry flows are interpreted with the real flow
     Lambdas (local_connect.rehearsal.flow_router). `progress` hears of each step and of each job
-    done, in this process, as the jobs finish.
+    done, in this process, as the jobs finish. `population` is the scenario's customers unless
+    given (`days.rehearse_days` keeps the first day's for every day).
     """
     if router_factory is None:
         router_factory = flow_router
@@ -53,7 +55,8 @@ def rehearse(
             f"{', '.join(scenario.variants)})"
         )
     threshold = scenario.service_level_seconds or config.alarms.service_level_threshold_seconds
-    population = customers(scenario)
+    if population is None:
+        population = customers(scenario)
     step = progress or _no_progress
     with process_pool(workers) as run:
         with step("planning the variants' days", len(names)) as advance:

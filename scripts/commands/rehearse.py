@@ -9,6 +9,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,14 +26,23 @@ from local_connect.scenarios import (
     read_scenario,
     staffing_note,
 )
-from scripts.cli_support import CommandError, positive_int, writable_dir, writable_file
+from scripts.cli_support import (
+    CommandError,
+    int_between,
+    positive_int,
+    writable_dir,
+    writable_file,
+)
 from scripts.progress import Reporter
 
 if TYPE_CHECKING:
-    from local_connect.rehearsal import Progress
+    from local_connect.rehearsal import Progress, Rehearsal, VariantRun
     from local_connect.rehearsal.calibration import Target
 
 DEFAULT_OUT = Path("out")
+# A quarter: the 30-day questions twice over. A dmv day takes minutes, so more would run
+# for hours; rehearse further months as runs of their own (scenarios with later dates).
+MAX_DAYS = 90
 say = partial(print, flush=True)  # each table as soon as it is ready
 
 DESCRIPTION = """\
@@ -46,6 +56,12 @@ report` prints) and a comparison of the variants to stdout, a chart of the day (
 abandonment, service level, ASA) to --chart, and with --records-out each variant's contact
 records as JSON lines, which `ccaas report --records` reads. Progress goes to stderr.
 
+With --days N it plays N consecutive days from the scenario's date, the same customers coming
+back (a customer who emails on Monday may call on Wednesday): each day's comparison of the
+variants, then each variant's KPI table summed over the days; the chart is the first day's and
+--records-out writes one file per variant and day (<scenario>-<variant>-<date>.jsonl), which
+`ccaas report --records` and `ccaas history --records` read together.
+
 With --calibrate KPI=VALUE --fit PARAMETER it calibrates instead: it rehearses the baseline
 variant (the first, or the one --variant names) again and again, moving one scenario parameter
 until the KPI is within one point of VALUE, prints each try and the fitted value, and writes the
@@ -57,6 +73,7 @@ variant's head counts).
 Examples:
   ccaas rehearse --variant voice_only --chart out/voice.png
   ccaas rehearse --scenario path/to/day.yaml --stage prod --records-out out/records
+  ccaas rehearse --variant voice_only --days 30 --records-out out/month
   ccaas rehearse --variant voice_only --calibrate voice.abandonment=35% --fit staffing
 """
 
@@ -100,6 +117,13 @@ def register(subparsers: Any) -> None:
         help="also write each variant's contact records as JSON lines into DIR",
     )
     parser.add_argument(
+        "--days",
+        type=int_between(1, MAX_DAYS),
+        default=1,
+        help=f"consecutive days from the scenario's date, the same customers coming back "
+        f"(1 to {MAX_DAYS}; default: 1)",
+    )
+    parser.add_argument(
         "--workers",
         type=positive_int,
         default=min(os.cpu_count() or 1, 4),
@@ -140,32 +164,59 @@ def run(args: argparse.Namespace) -> int:
             f"its variants: {', '.join(scenario.variants)}",
         )
     if target is not None:
+        if args.days != 1:
+            raise CommandError("--calibrate rehearses one day", "leave out --days")
         return _calibrate(args, target, scenario, config)
     chart = writable_file(args.chart or DEFAULT_OUT / f"rehearsal-{scenario.name}.png", "--chart")
     if args.records_out is not None:
         writable_dir(args.records_out, "--records-out")
     # Not at `ccaas` start-up: the rehearsal loads the flow Lambdas and the analytics handler,
     # whose Powertools settings are fixed when they are imported (see `LocalLambda`).
-    from local_connect.records.presentation import kpi_legend, kpi_table
-    from local_connect.rehearsal import AnalyticsStage, comparison_table, draw_day, rehearse
+    from local_connect.rehearsal import AnalyticsStage, rehearse
 
     reporter.step(f"scenario {scenario.name} against config stage '{config.stage}'")
-    rehearsal = rehearse(
-        scenario,
-        config,
-        variants=args.variant,
-        kpi_stage=AnalyticsStage(),
-        workers=args.workers,
-        progress=_progress(reporter),
+    options: dict[str, Any] = {
+        "variants": args.variant,
+        "kpi_stage": AnalyticsStage(),
+        "workers": args.workers,
+        "progress": _progress(reporter),
+    }
+    if args.days > 1:
+        contacts = _many_days(args, scenario, config, chart, options)
+        variants = len(args.variant or scenario.variants)
+        what = f"{variants} variant(s) over {args.days} days"
+    else:
+        rehearsal = rehearse(scenario, config, **options)
+        _one_day(args, rehearsal, config, chart, reporter)
+        contacts, what = rehearsal.contacts, f"{len(rehearsal.runs)} variant(s)"
+    elapsed = time.perf_counter() - started
+    say()
+    say(f"chart: {chart}")
+    say(
+        f"{contacts:,} contacts in {what}, "
+        f"{elapsed:.1f} s wall ({contacts / elapsed:,.0f} contacts/s)"
     )
+    return 0
+
+
+def _one_day(
+    args: argparse.Namespace,
+    rehearsal: Rehearsal,
+    config: ContactCenterConfig,
+    chart: Path,
+    reporter: Reporter,
+) -> None:
+    """The day's KPI table per variant, the comparison, the chart and the records."""
+    from local_connect.records.presentation import kpi_legend, kpi_table
+    from local_connect.rehearsal import comparison_table, draw_day
+
+    scenario = rehearsal.scenario
     say(f"Scenario {scenario.name}: {scenario.description}")
     say(
         f"Config stage '{config.stage}' ({config.organisation}), {scenario.date:%A %d %B %Y}, "
         f"seed {scenario.seed}"
     )
-    note = staffing_note(scenario, config)
-    if note is not None:
-        say(note)
+    _staffing_note(scenario, config)
     for run_ in rehearsal.runs:
         say()
         say(f"== {run_.name}: {run_.description}")
@@ -182,19 +233,75 @@ def run(args: argparse.Namespace) -> int:
     if args.records_out is not None:
         reporter.step("writing the contact records")
         for run_ in rehearsal.runs:
-            path = args.records_out / f"{scenario.name}-{run_.name}.jsonl"
-            with path.open("w", encoding="utf-8") as out:
-                for record in run_.records:
-                    out.write(json.dumps(record, separators=(",", ":")) + "\n")
-            say(f"records: {path} ({len(run_.records):,})")
-    elapsed = time.perf_counter() - started
-    say()
-    say(f"chart: {chart}")
+            _write_records(run_, args.records_out / f"{scenario.name}-{run_.name}.jsonl")
+
+
+def _many_days(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    config: ContactCenterConfig,
+    chart: Path,
+    options: dict[str, Any],
+) -> int:
+    """Each day's comparison and records as the day is done (a month does not fit in memory),
+    then each variant's KPI table over all the days: their metric rows summed. Returns the
+    contacts rehearsed."""
+    from local_connect.records import MetricRow
+    from local_connect.records.presentation import kpi_legend, kpi_table
+    from local_connect.rehearsal import comparison_table, draw_day, rehearse_days
+
+    last = scenario.date + timedelta(days=args.days - 1)
+    say(f"Scenario {scenario.name}: {scenario.description}")
     say(
-        f"{rehearsal.contacts:,} contacts in {len(rehearsal.runs)} variant(s), "
-        f"{elapsed:.1f} s wall ({rehearsal.contacts / elapsed:,.0f} contacts/s)"
+        f"Config stage '{config.stage}' ({config.organisation}), {args.days} days from "
+        f"{scenario.date:%A %d %B %Y} to {last:%A %d %B %Y}, seed {scenario.seed}"
     )
-    return 0
+    _staffing_note(scenario, config)
+    rows: dict[str, list[MetricRow]] = {}
+    contacts = 0
+    threshold = 0
+    for number, rehearsal in enumerate(
+        rehearse_days(scenario, config, args.days, **options), start=1
+    ):
+        day = rehearsal.scenario.date
+        threshold = rehearsal.service_level_seconds
+        contacts += rehearsal.contacts
+        say()
+        say(f"== day {number}: {day:%A %d %B %Y}")
+        say(comparison_table(rehearsal))
+        for run_ in rehearsal.runs:
+            rows.setdefault(run_.name, []).extend(run_.rows)
+            say(f"   {run_.name}: KPIs {run_.kpi_source}")
+            if args.records_out is not None:
+                _write_records(
+                    run_, args.records_out / f"{scenario.name}-{run_.name}-{day:%Y-%m-%d}.jsonl"
+                )
+        if number == 1:
+            draw_day(rehearsal, chart)
+    for name, variant_rows in rows.items():
+        variant = scenario.variants[name]
+        say()
+        say(f"== {name}: {variant.description}")
+        say(f"   channels: {', '.join(variant.channels)}")
+        say(f"   KPIs of the {args.days} days: their metric rows summed")
+        say(kpi_table(variant_rows, threshold_seconds=threshold))
+    say()
+    say(kpi_legend(threshold))
+    return contacts
+
+
+def _staffing_note(scenario: Scenario, config: ContactCenterConfig) -> None:
+    note = staffing_note(scenario, config)
+    if note is not None:
+        say(note)
+
+
+def _write_records(run_: VariantRun, path: Path) -> None:
+    """The variant's contact records as JSON lines, which `ccaas report --records` reads."""
+    with path.open("w", encoding="utf-8") as out:
+        for record in run_.records:
+            out.write(json.dumps(record, separators=(",", ":")) + "\n")
+    say(f"records: {path} ({len(run_.records):,})")
 
 
 def _calibration_target(args: argparse.Namespace) -> Target | None:

@@ -4,6 +4,7 @@ every bad input or output path refused in one line before any rehearsal work."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from local_connect.rehearsal.analytics import records_only
 from scripts.cli import main
 from tests.local_connect.rehearsal.test_rehearsal import SMALL
 
@@ -150,5 +152,59 @@ def test_help_says_what_rehearse_reads_and_writes(capsys: pytest.CaptureFixture[
     text = capsys.readouterr().out
     assert "--records-out DIR" in text and "Examples:" in text
     examples = [line for line in text.splitlines() if line.startswith("  ccaas rehearse ")]
-    assert len(examples) == 3
+    assert len(examples) == 4
     assert any("--calibrate" in line and "--fit" in line for line in examples)
+    assert any("--days 30" in line for line in examples)
+
+
+def test_days_bring_the_same_customers_back_on_later_dates(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The days are what is tested: the records are counted in memory, not through moto's
+    # stream and the analytics handler (the one-day test above runs those, 3 s a day).
+    monkeypatch.setattr("local_connect.rehearsal.AnalyticsStage", lambda: records_only)
+    # Given a small office whose 30 customers all have a profile, 60 contacts a day
+    scenario = copy.deepcopy(TINY)
+    scenario["demand"]["contacts"] = 60
+    scenario["customers"] = {"population": 30, "known_share": 1.0}
+    path = tmp_path / "office.yaml"
+    path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
+    records = tmp_path / "records"
+    # When two days are rehearsed
+    code = main(
+        [
+            "rehearse",
+            "--scenario",
+            str(path),
+            "--days",
+            "2",
+            "--records-out",
+            str(records),
+            "--chart",
+            str(tmp_path / "day.png"),
+            "--workers",
+            "1",
+        ]
+    )
+    captured = capfd.readouterr()
+    assert code == 0, captured.err
+    # Then each day has its records file, every record dated on its own day
+    days = {}
+    for day in ("2026-12-01", "2026-12-02"):
+        lines = (records / f"tiny-phone-{day}.jsonl").read_text(encoding="utf-8").splitlines()
+        days[day] = [json.loads(line) for line in lines]
+        assert {
+            r["InitiationTimestamp"][:10] for r in days[day] if r["InitiationMethod"] == "INBOUND"
+        } == {day}
+
+    # and customers of the first day call again on the second, under the same profile id
+    def callers(day: str) -> set[str]:
+        return {r["Attributes"]["customerId"] for r in days[day] if "customerId" in r["Attributes"]}
+
+    assert len(callers("2026-12-01") & callers("2026-12-02")) >= 10
+    # and the second day is a day of its own, not the first one again
+    assert {r["ContactId"] for r in days["2026-12-01"]}.isdisjoint(
+        r["ContactId"] for r in days["2026-12-02"]
+    )
+    assert "== day 2: Wednesday 02 December 2026" in captured.out
+    assert "KPIs of the 2 days: their metric rows summed" in captured.out
