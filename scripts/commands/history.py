@@ -9,6 +9,8 @@ back as the same `QueryResult`, so the same contacts print the same table.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -50,11 +52,14 @@ Reads, depending on the flags:
                       on stderr), and the workgroup cancels a query that would scan more than
                       its limit.
   --stage             config/<stage>.yaml: the service-level threshold, and in AWS the stage.
-Writes the query's table to stdout; progress to stderr. The queries are the files in
+Writes the query's table to stdout (--columns picks and orders its columns; --csv writes them
+as CSV, every digit kept, for a spreadsheet); progress to stderr. The queries are the files in
 history/sql/ (docs/history.md describes each one and how to add one).
 
 Examples:
   ccaas history --records out/records --by week
+  ccaas history --records out/records --columns period,queue,abandonment_rate,average_speed_of_answer
+  ccaas history --records out/records --query hour_of_week --csv > hours.csv
   ccaas history --stage prod --from 2026-11-01 --to 2026-11-30 --query repeat_contacts --profile ops
 """
 
@@ -88,6 +93,16 @@ def register(subparsers: Any) -> None:
         metavar="NAME",
         help=f"a file of history/sql/ without .sql (default: {DEFAULT_QUERY})",
     )
+    parser.add_argument(
+        "--columns",
+        type=_column_names,
+        default=None,
+        metavar="A,B,...",
+        help="only these columns of the query's result, in this order (default: all)",
+    )
+    parser.add_argument(
+        "--csv", action="store_true", help="write the rows as CSV instead of an aligned table"
+    )
     parser.add_argument("--profile", default=None, help="AWS profile (AWS mode)")
     parser.add_argument(
         "--region",
@@ -110,14 +125,18 @@ def run(args: argparse.Namespace) -> int:
             end or (last.astimezone(UTC).date() if last else None) or _today(),
             args.by,
         )
+        parameters = _parameters(query, period, config)
+        check_columns(query, parameters, args.columns)
         reporter.step(f"querying {len(read.records):,} contact records with DuckDB")
-        result = local_result(query, read.records, _parameters(query, period, config))
-        say(result_text(query, period, result))
+        result = local_result(query, read.records, parameters)
+        say(output(query, period, result, args))
         if read.bad_lines:
             fail_on_bad_lines(read)
         return 0
     last_day = end or _today()
     period = _period(start or last_day - timedelta(days=ATHENA_DEFAULT_DAYS - 1), last_day, args.by)
+    parameters = _parameters(query, period, config)
+    check_columns(query, parameters, args.columns)
     session = aws_session(args.profile, args.region)
     workgroup = workgroup_name(config.stage)
     reporter.step(f"running {query.name} in Athena workgroup {workgroup} ({session.region_name})")
@@ -125,14 +144,14 @@ def run(args: argparse.Namespace) -> int:
         result = run_athena(
             session.client("athena"),
             query,
-            _parameters(query, period, config),
+            parameters,
             workgroup=workgroup,
             database=database_name(config.stage),
             progress=athena_progress(reporter),
         )
     except AthenaQueryError as error:
         raise ProblemsFound(error.what, error.hint) from None
-    say(result_text(query, period, result))
+    say(output(query, period, result, args))
     return 0
 
 
@@ -197,6 +216,49 @@ def athena_progress(reporter: Reporter) -> Callable[[QueryProgress], None]:
 # -- the table ---------------------------------------------------------------------------------
 
 
+def output(query: Query, period: Period, result: QueryResult, args: argparse.Namespace) -> str:
+    if args.columns is not None:
+        result = selected_columns(result, args.columns)
+    return result_csv(result) if args.csv else result_text(query, period, result)
+
+
+def check_columns(query: Query, parameters: dict[str, str], names: Sequence[str] | None) -> None:
+    """Refuses a column the query does not return before it runs (in Athena it would bill a
+    scan first): the columns are those of the query over an empty archive, run here."""
+    if names is None:
+        return
+    columns = local_result(query, [], parameters).columns
+    unknown = [name for name in names if name not in columns]
+    if unknown:
+        raise CommandError(
+            f"{query.name} has no column {', '.join(map(repr, unknown))}",
+            f"its columns: {', '.join(columns)}",
+        )
+
+
+def selected_columns(result: QueryResult, names: Sequence[str]) -> QueryResult:
+    """The result with only `names` (checked by `check_columns`), in that order."""
+    indexes = [result.columns.index(name) for name in names]
+    return QueryResult(
+        columns=tuple(names),
+        rows=tuple(tuple(row[index] for index in indexes) for row in result.rows),
+    )
+
+
+def result_csv(result: QueryResult) -> str:
+    """The header, then one line a row: numbers as they are, days and moments in ISO 8601,
+    NULL (nothing to divide by) as an empty cell."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow(
+            "" if value is None else value.isoformat() if isinstance(value, date) else value
+            for value in row
+        )
+    return text.getvalue().rstrip("\n")
+
+
 def result_text(query: Query, period: Period, result: QueryResult) -> str:
     """The query's title and period, then its rows as an aligned table."""
     grouping = f", by {period.by}" if "by" in query.parameters else ""
@@ -254,6 +316,13 @@ def _cell(value: object, *, whole_days: bool) -> str:
 
 
 # -- the period --------------------------------------------------------------------------------
+
+
+def _column_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of column names")
+    return names
 
 
 def _day(text: str | None, flag: str) -> date | None:

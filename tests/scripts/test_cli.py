@@ -73,6 +73,10 @@ CASES: dict[str, list[Hostile]] = {
             "history --records {records} --from 2026-12-08 --to 2026-12-01", "before it starts"
         ),
         Hostile("history --query nosuch", "known: bot_containment, hour_of_week, kpis"),
+        Hostile(
+            "history --records {records} --columns queue,nosuch", "kpis has no column 'nosuch'"
+        ),
+        Hostile("history --columns queue,,channel", "is not a comma-separated list"),
         Hostile("history --by month", "invalid choice: 'month'"),
         Hostile("history --records {missing}", "no such file"),
         Hostile("history --records {folder}", "holds no *.jsonl files"),

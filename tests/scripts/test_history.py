@@ -4,6 +4,8 @@ found, written as Athena writes them: text cells and a header row)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -136,3 +138,29 @@ def test_the_table_aligns_numbers_right_and_shows_null_as_a_dash() -> None:
     ]
     hourly = QueryResult(columns=("period",), rows=((datetime(2026, 12, 1, 9),),))
     assert result_table(hourly).splitlines()[-1] == "2026-12-01 09:00"
+
+
+def test_columns_pick_and_order_the_table_and_csv_keeps_every_digit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_day(tmp_path / "records")
+    wanted = ["queue", "channel", "abandonment_rate", "contacts"]
+
+    # The aligned table shows the chosen columns, in the order asked
+    assert main(["history", "--records", str(folder), "--columns", ",".join(wanted)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[3].split() == wanted  # after the title, the period and a blank line
+
+    # CSV holds every row with full precision: the rate is abandoned / queued to the last digit
+    assert main(["history", "--records", str(folder), "--csv"]) == 0
+    full = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert main(["history", "--records", str(folder), "--columns", ",".join(wanted), "--csv"]) == 0
+    chosen = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert chosen[0] == wanted
+    assert chosen[1:] == [[row[name] for name in wanted] for row in full]
+    assert len(full) == len(table) - 5  # the table's rows, without title, period, gaps, header
+    rated = [row for row in full if row["abandonment_rate"]]
+    assert rated
+    for row in rated:
+        assert float(row["abandonment_rate"]) == int(row["abandoned"]) / int(row["queued"])
+    assert all(row["abandonment_rate"] == "" for row in full if row["queued"] == "0")
