@@ -14,7 +14,8 @@ repetition:
   (pickle rebuilds the same objects as `deepcopy`, without walking them in Python);
 - the checks that read only the expression, its attribute names and the table's key attributes
   (the leading validators: clause counts, overlapping paths, key attributes updated) run once per
-  such combination that passes them; the checks that read the item or the values run every time.
+  such combination that passes them; the checks that read the item or the values run every time;
+- each of those tree walks lists the node classes it processes once, not at every node.
 A text that fails to parse or a combination that fails a check is not remembered, so moto raises
 its error again each time. `tests/local_connect/runtime/test_moto_updates.py` checks the results
 and errors against moto's own path with generated items and expressions.
@@ -32,7 +33,10 @@ from typing import Any
 
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.parsing import validators
-from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
+from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
+    DepthFirstTraverser,
+    Node,
+)
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.validators import (
     ActionCountValidator,
@@ -137,7 +141,18 @@ class _CheckedOnceValidator(UpdateExpressionValidator):  # type: ignore[misc]
             return None
 
 
+def _node_types(self: DepthFirstTraverser) -> tuple[type, ...]:
+    """`DepthFirstTraverser.nodes_to_be_processed` ("cached accessor", its docstring says, yet
+    it rebuilds the processing map at every node), once per traverser: every moto traverser's
+    map has fixed classes as keys."""
+    types: tuple[type, ...] | None = self.__dict__.get("_node_types")
+    if types is None:
+        types = self.__dict__["_node_types"] = _ORIGINAL_NODE_TYPES(self)
+    return types
+
+
 _ORIGINAL_MAKE = UpdateExpressionParser.make
+_ORIGINAL_NODE_TYPES = DepthFirstTraverser.nodes_to_be_processed
 
 
 @contextmanager
@@ -148,6 +163,7 @@ def cached_update_expressions() -> Iterator[None]:
             UpdateExpressionParser.make = classmethod(_make)
             validators.deepcopy = _copy  # type: ignore[assignment]
             dynamodb_models.UpdateExpressionValidator = _CheckedOnceValidator  # type: ignore[misc]
+            DepthFirstTraverser.nodes_to_be_processed = _node_types
         _Patch.depth += 1
     try:
         yield
@@ -158,3 +174,4 @@ def cached_update_expressions() -> Iterator[None]:
                 UpdateExpressionParser.make = classmethod(_ORIGINAL_MAKE.__func__)
                 validators.deepcopy = copy.deepcopy
                 dynamodb_models.UpdateExpressionValidator = UpdateExpressionValidator  # type: ignore[misc]
+                DepthFirstTraverser.nodes_to_be_processed = _ORIGINAL_NODE_TYPES

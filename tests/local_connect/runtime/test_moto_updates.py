@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
+from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
 from local_connect.runtime.moto_updates import cached_update_expressions
@@ -248,8 +249,8 @@ def test_a_text_moto_cannot_parse_is_refused_every_time(client: Any) -> None:
             update(client, "SET #p0 = = :v", {"#p0": "a"})
 
 
-def test_moto_parses_again_after_the_block() -> None:
-    original = UpdateExpressionParser.make
+def test_moto_parses_and_walks_as_before_after_the_block() -> None:
+    originals = (UpdateExpressionParser.make, DepthFirstTraverser.nodes_to_be_processed)
     with mock_aws(), cached_update_expressions():
-        assert UpdateExpressionParser.make != original
-    assert UpdateExpressionParser.make == original
+        assert (UpdateExpressionParser.make, DepthFirstTraverser.nodes_to_be_processed) != originals
+    assert (UpdateExpressionParser.make, DepthFirstTraverser.nodes_to_be_processed) == originals
