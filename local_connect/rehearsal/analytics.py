@@ -55,6 +55,7 @@ class AnalyticsStage:
 
         from local_connect.runtime.moto_dynamodb import fast_dynamodb
         from local_connect.runtime.moto_transactions import item_level_rollback
+        from local_connect.runtime.moto_updates import cached_update_expressions
 
         names = LocalResources()
         analytics = LocalLambda(
@@ -74,7 +75,7 @@ class AnalyticsStage:
             region=self.region,
         )
         batches = 0
-        with mock_aws(), item_level_rollback(), fast_dynamodb():
+        with mock_aws(), item_level_rollback(), fast_dynamodb(), cached_update_expressions():
             create_resources(names, region=self.region)
             stream = ContactRecordStream(
                 boto3.client("kinesis", region_name=self.region), names.contact_record_stream
