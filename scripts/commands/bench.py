@@ -31,7 +31,7 @@ DESCRIPTION = """\
 Runs every benchmark (flow Lambda cold start and warm call, one rehearsed dmv day, report
 --records, analytics writes, a synth) and prints one table of ratios, each against a baseline
 measured in the same run (`import boto3`, a bare moto GetItem), with the goal it is held to.
-Takes about 15 minutes; --quick runs a reduced version (fewer runs, a 150-contact day) in
+Takes about 10 minutes; --quick runs a reduced version (fewer runs, a 150-contact day) in
 about a minute (its day is too small for the rehearsal and report ratios to mean much: their
 fixed start-up dominates). Run it on a quiet machine: other load skews it.
 
