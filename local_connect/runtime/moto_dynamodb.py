@@ -29,9 +29,8 @@ from __future__ import annotations
 import base64
 import json
 import os
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from enum import Enum
 from functools import cache
 from types import SimpleNamespace
@@ -59,6 +58,8 @@ from moto.utilities.aws_headers import gen_amz_crc32
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
+from local_connect.runtime.shared_patch import SharedPatch
+
 # The data plane the local engine's handlers use; the control plane (CreateTable...) is rare.
 FAST_OPERATIONS = frozenset(
     {
@@ -76,13 +77,6 @@ FAST_OPERATIONS = frozenset(
 )
 _TARGET_PREFIX = "DynamoDB_20120810"  # X-Amz-Target: DynamoDB_20120810.GetItem
 _JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
-
-
-class _Switch:
-    """How many blocks are inside `fast_dynamodb` (threads and nesting share the handler)."""
-
-    lock = threading.Lock()
-    depth = 0
 
 
 class _FastHandler(DynamoHandler):
@@ -224,8 +218,19 @@ def _process_request(request: AWSPreparedRequest) -> Any:
     return _FastHandler().answer(operation, request)
 
 
-@contextmanager
-def fast_dynamodb() -> Iterator[None]:
+def _switch_on() -> None:
+    # An instance attribute in front of the class's method, which mypy takes for assigning one.
+    moto_models.botocore_stubber.process_request = _process_request  # type: ignore[method-assign]
+
+
+def _switch_off() -> None:
+    del moto_models.botocore_stubber.process_request
+
+
+_FAST = SharedPatch(_switch_on, _switch_off)
+
+
+def fast_dynamodb() -> AbstractContextManager[None]:
     """For the block, moto answers DynamoDB's item operations without its HTTP dispatch.
 
     moto answers every request from one `before-send` handler (botocore calls every handler of
@@ -233,18 +238,7 @@ def fast_dynamodb() -> Iterator[None]:
     gives that handler's instance this module's `process_request`, which passes everything but
     the fast operations on to moto's own.
     """
-    stubber = moto_models.botocore_stubber
-    with _Switch.lock:
-        if _Switch.depth == 0:
-            stubber.process_request = _process_request  # type: ignore[method-assign]
-        _Switch.depth += 1
-    try:
-        yield
-    finally:
-        with _Switch.lock:
-            _Switch.depth -= 1
-            if _Switch.depth == 0:
-                del stubber.process_request
+    return _FAST.applied()
 
 
 class SeedingTable:

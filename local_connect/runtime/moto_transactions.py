@@ -14,9 +14,7 @@ items are untouched by a transaction anyway, so the result is the one moto's ful
 from __future__ import annotations
 
 import copy
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,12 +27,7 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
-
-class _Patch:
-    """How many blocks are inside `item_level_rollback` (threads and nesting share the patch)."""
-
-    lock = threading.Lock()
-    depth = 0
+from local_connect.runtime.shared_patch import SharedPatch
 
 
 def _copy_except_tables(value: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -82,19 +75,20 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
 _ORIGINAL = DynamoDBBackend.transact_write_items
 
 
-@contextmanager
-def item_level_rollback() -> Iterator[None]:
+# Patching moto is assigning where mypy expects no assignment (a module moto imported, a method).
+def _patch() -> None:
+    dynamodb_models.copy = SimpleNamespace(deepcopy=_copy_except_tables)  # type: ignore[attr-defined,assignment]
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+
+
+def _unpatch() -> None:
+    dynamodb_models.copy = copy  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = _ORIGINAL  # type: ignore[method-assign]
+
+
+_ROLLBACK = SharedPatch(_patch, _unpatch)
+
+
+def item_level_rollback() -> AbstractContextManager[None]:
     """For the block, moto's transactions back up items instead of whole tables."""
-    with _Patch.lock:
-        if _Patch.depth == 0:
-            dynamodb_models.copy = SimpleNamespace(deepcopy=_copy_except_tables)  # type: ignore[attr-defined,assignment]
-            DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
-        _Patch.depth += 1
-    try:
-        yield
-    finally:
-        with _Patch.lock:
-            _Patch.depth -= 1
-            if _Patch.depth == 0:
-                dynamodb_models.copy = copy  # type: ignore[attr-defined]
-                DynamoDBBackend.transact_write_items = _ORIGINAL  # type: ignore[method-assign]
+    return _ROLLBACK.applied()

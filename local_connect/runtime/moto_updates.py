@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import copy
 import pickle
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from itertools import takewhile
 from typing import Any
 
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.parsing import validators
+
+# moto marks these two modules `# type: ignore` as a whole, so mypy sees none of their names.
 from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
     DepthFirstTraverser,
     Node,
@@ -45,18 +45,13 @@ from moto.dynamodb.parsing.validators import (
     UpdateHashRangeKeyValidator,
 )
 
+from local_connect.runtime.shared_patch import SharedPatch
+
 # Validators whose verdict depends only on the tree, the attribute names and the key attributes.
 _EXPRESSION_CHECKS = (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator)
 # Distinct texts and passed combinations a run remembers (a day has a few dozen texts and a
 # few thousand combinations; a long-lived process must not grow without bound).
 _CACHE_SIZE = 4096
-
-
-class _Patch:
-    """How many blocks are inside `cached_update_expressions` (threads and nesting share it)."""
-
-    lock = threading.Lock()
-    depth = 0
 
 
 class _ParsedExpression:
@@ -104,7 +99,7 @@ def _copy(value: Any, memo: dict[int, Any] | None = None) -> Any:
     return copy.deepcopy(value, memo)
 
 
-class _CheckedOnceValidator(UpdateExpressionValidator):  # type: ignore[misc]
+class _CheckedOnceValidator(UpdateExpressionValidator):
     """moto's update validator, skipping the leading expression-only checks when the same
     text, attribute names and key attributes have passed them before."""
 
@@ -155,23 +150,26 @@ _ORIGINAL_MAKE = UpdateExpressionParser.make
 _ORIGINAL_NODE_TYPES = DepthFirstTraverser.nodes_to_be_processed
 
 
-@contextmanager
-def cached_update_expressions() -> Iterator[None]:
+def _patch() -> None:
+    # Patching moto is assigning where mypy expects no assignment: `copy.deepcopy`'s typeshed
+    # signature is generic where `_copy` takes what moto passes, and moto's module-level class
+    # name is reassigned to our subclass.
+    UpdateExpressionParser.make = classmethod(_make)
+    validators.deepcopy = _copy  # type: ignore[assignment]
+    dynamodb_models.UpdateExpressionValidator = _CheckedOnceValidator  # type: ignore[misc]
+    DepthFirstTraverser.nodes_to_be_processed = _node_types
+
+
+def _unpatch() -> None:
+    UpdateExpressionParser.make = classmethod(_ORIGINAL_MAKE.__func__)
+    validators.deepcopy = copy.deepcopy
+    dynamodb_models.UpdateExpressionValidator = UpdateExpressionValidator  # type: ignore[misc]
+    DepthFirstTraverser.nodes_to_be_processed = _ORIGINAL_NODE_TYPES
+
+
+_CACHED = SharedPatch(_patch, _unpatch)
+
+
+def cached_update_expressions() -> AbstractContextManager[None]:
     """For the block, moto parses and checks each update expression once (see the module)."""
-    with _Patch.lock:
-        if _Patch.depth == 0:
-            UpdateExpressionParser.make = classmethod(_make)
-            validators.deepcopy = _copy  # type: ignore[assignment]
-            dynamodb_models.UpdateExpressionValidator = _CheckedOnceValidator  # type: ignore[misc]
-            DepthFirstTraverser.nodes_to_be_processed = _node_types
-        _Patch.depth += 1
-    try:
-        yield
-    finally:
-        with _Patch.lock:
-            _Patch.depth -= 1
-            if _Patch.depth == 0:
-                UpdateExpressionParser.make = classmethod(_ORIGINAL_MAKE.__func__)
-                validators.deepcopy = copy.deepcopy
-                dynamodb_models.UpdateExpressionValidator = UpdateExpressionValidator  # type: ignore[misc]
-                DepthFirstTraverser.nodes_to_be_processed = _ORIGINAL_NODE_TYPES
+    return _CACHED.applied()
