@@ -15,23 +15,7 @@ from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
 from local_connect.runtime.moto_dynamodb import SeedingTable, fast_dynamodb
-
-TABLE = "t"
-
-
-def create_table(client: Any) -> None:
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+from tests.local_connect.runtime.tables import TABLE, create_table
 
 
 @pytest.fixture()
@@ -47,7 +31,7 @@ def moto_calls() -> Iterator[mock.Mock]:
 def test_item_operations_skip_motos_dispatch_and_the_rest_reach_it(moto_calls: mock.Mock) -> None:
     with mock_aws(), fast_dynamodb():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client)  # control plane: moto's dispatch
+        create_table(client, sort_key_type="N")  # control plane: moto's dispatch
         assert moto_calls.call_count == 1
         client.put_item(TableName=TABLE, Item={"pk": {"S": "a"}, "sk": {"N": "1"}})
         table = boto3.resource("dynamodb", region_name="us-east-1").Table(TABLE)
@@ -60,7 +44,7 @@ def test_item_operations_skip_motos_dispatch_and_the_rest_reach_it(moto_calls: m
 def test_after_the_block_every_request_takes_motos_path_again(moto_calls: mock.Mock) -> None:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client)
+        create_table(client, sort_key_type="N")
         with fast_dynamodb(), fast_dynamodb():  # nested blocks share the one switch
             client.get_item(TableName=TABLE, Key={"pk": {"S": "a"}, "sk": {"N": "1"}})
         assert moto_calls.call_count == 1
@@ -77,7 +61,7 @@ def test_motos_request_recorder_sees_every_request(
     monkeypatch.setattr(recorder, "_location", str(tmp_path / "moto_recording"))
     with mock_aws(), fast_dynamodb():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client)
+        create_table(client, sort_key_type="N")
         recorder.start_recording()
         try:
             client.get_item(TableName=TABLE, Key={"pk": {"S": "a"}, "sk": {"N": "1"}})
@@ -99,7 +83,7 @@ def test_a_seeding_table_stores_the_items_a_table_resource_would() -> None:
     ):
         with mock_aws():
             client = boto3.client("dynamodb", region_name="us-east-1")
-            create_table(client)
+            create_table(client, sort_key_type="N")
             with table_of().batch_writer() as batch:
                 for item in items:
                     batch.put_item(Item=item)

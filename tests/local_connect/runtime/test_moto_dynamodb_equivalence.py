@@ -21,24 +21,9 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from local_connect.runtime.moto_dynamodb import fast_dynamodb
+from tests.local_connect.runtime.tables import TABLE, create_table
 
-TABLE = "t"
 Operation = tuple[str, dict[str, Any]]
-
-
-def create_table(client: Any) -> None:
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
 
 
 # -- generated requests ---------------------------------------------------------------------------
@@ -263,7 +248,7 @@ def shared_client() -> Iterator[Any]:
 
 def replay(client: Any, sequence: list[Operation], *, fast: bool) -> list[Any]:
     """The sequence against a new table, and the table's items at the end."""
-    create_table(client)
+    create_table(client, sort_key_type="N")
     try:
         with fast_dynamodb() if fast else nullcontext():
             outcomes = [outcome(client, name, params) for name, params in sequence]

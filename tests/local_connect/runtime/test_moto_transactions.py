@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from hypothesis import given, settings
@@ -14,27 +13,11 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from local_connect.runtime.moto_transactions import item_level_rollback
-
-
-def table_client() -> Any:
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    client.create_table(
-        TableName="t",
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return client
+from tests.local_connect.runtime.tables import TABLE, table_client
 
 
 def contents(client: Any) -> list[dict[str, Any]]:
-    items = client.scan(TableName="t")["Items"]
+    items = client.scan(TableName=TABLE)["Items"]
     return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
 
 
@@ -44,7 +27,7 @@ def key(name: str) -> dict[str, Any]:
 
 def add(name: str, amount: int, *, only_if_below: int | None = None) -> dict[str, Any]:
     update: dict[str, Any] = {
-        "TableName": "t",
+        "TableName": TABLE,
         "Key": key(name),
         "UpdateExpression": "ADD n :a",
         "ExpressionAttributeValues": {":a": {"N": str(amount)}},
@@ -58,7 +41,7 @@ def add(name: str, amount: int, *, only_if_below: int | None = None) -> dict[str
 def put_new(name: str) -> dict[str, Any]:
     return {
         "Put": {
-            "TableName": "t",
+            "TableName": TABLE,
             "Item": {**key(name), "n": {"N": "0"}},
             "ConditionExpression": "attribute_not_exists(pk)",
         }

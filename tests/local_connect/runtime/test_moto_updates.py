@@ -15,18 +15,19 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
+
+# moto marks these two modules `# type: ignore` as a whole, so mypy sees none of their names.
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
 from local_connect.runtime.moto_updates import cached_update_expressions
+from tests.local_connect.runtime.tables import TABLE, table_client
 
-TABLE = "t"
 ATTRIBUTES = [
     "a",
     "b",
@@ -40,23 +41,6 @@ ATTRIBUTES = [
 PLAIN_PATHS = ["a", "b", "m.x", "l[0]", "sk"]
 NAME_SLOTS = 3  # #p0 #p1 #p2
 VALUE_SLOTS = 3  # :v0 :v1 :v2
-
-
-def table_client() -> Any:
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return client
 
 
 # -- generated items and requests -----------------------------------------------------------------
