@@ -34,7 +34,7 @@ from local_connect.rehearsal.day import RoutedContacts, finish_variant, route_co
 from local_connect.rehearsal.flow_router import flow_router
 from local_connect.rehearsal.planning import PlannedDay, plan_variant
 from local_connect.rehearsal.play import day_parts, route_part
-from local_connect.rehearsal.pool import process_pool
+from local_connect.rehearsal.pool import parallel_map
 from local_connect.rehearsal.routing import FlowOutcome, RouterFactory
 from local_connect.scenarios import ScenarioError, parse_scenario
 from local_connect.scenarios.traffic import ArrivingContact, customers
@@ -333,8 +333,7 @@ class Calibration:
         if unseen:
             router = self.router_factory or flow_router
             jobs = [(plan.config, plan.day_start, part) for part in day_parts(unseen, self.workers)]
-            with process_pool(self.workers) as run:
-                parts = run(partial(route_part, router), jobs, lambda _: None)
+            parts = parallel_map(self.workers, partial(route_part, router), jobs)
             by_id = {c.contact_id: c for c in unseen}
             for part in parts:
                 for contact_id, (_, outcome) in {**part.ended_in_flow, **part.routed}.items():

@@ -15,7 +15,7 @@ from local_connect.rehearsal.analytics import KpiStage, records_only
 from local_connect.rehearsal.day import RoutedContacts, finish_variant, route_day
 from local_connect.rehearsal.flow_router import flow_router
 from local_connect.rehearsal.planning import PlannedDay, plan_variant
-from local_connect.rehearsal.pool import process_pool
+from local_connect.rehearsal.pool import parallel_map
 from local_connect.rehearsal.results import Rehearsal, VariantRun
 from local_connect.rehearsal.routing import RouterFactory
 from local_connect.scenarios import Scenario
@@ -58,33 +58,39 @@ def rehearse(
     if population is None:
         population = customers(scenario)
     step = progress or _no_progress
-    with process_pool(workers) as run:
-        with step("planning the variants' days", len(names)) as advance:
-            plans = run(
-                partial(plan_variant, scenario, config, population=population),
-                names,
-                lambda _: advance(1),
+    with step("planning the variants' days", len(names)) as advance:
+        plans = parallel_map(
+            workers,
+            partial(plan_variant, scenario, config, population=population),
+            names,
+            lambda _: advance(1),
+        )
+    # Each day in parts, every part its own job: the flows are most of a day's work, and
+    # parts keep all workers busy even when there are fewer variants than workers.
+    parts = [day_parts(plan.contacts, workers) for plan in plans]
+    jobs = [
+        (plan.config, plan.day_start, part)
+        for plan, day in zip(plans, parts, strict=True)
+        for part in day
+    ]
+    contacts = sum(len(plan.contacts) for plan in plans)
+    with step("routing contacts through the entry flows", contacts) as advance:
+        routed = iter(
+            parallel_map(
+                workers,
+                partial(route_part, router_factory),
+                jobs,
+                lambda job: advance(len(job[2])),
             )
-        # Each day in parts, every part its own job: the flows are most of a day's work, and
-        # parts keep all workers busy even when there are fewer variants than workers.
-        parts = [day_parts(plan.contacts, workers) for plan in plans]
-        jobs = [
-            (plan.config, plan.day_start, part)
-            for plan, day in zip(plans, parts, strict=True)
-            for part in day
-        ]
-        contacts = sum(len(plan.contacts) for plan in plans)
-        with step("routing contacts through the entry flows", contacts) as advance:
-            routed = iter(
-                run(partial(route_part, router_factory), jobs, lambda job: advance(len(job[2])))
-            )
-        routings = [RoutedContacts.joined([next(routed) for _ in day]) for day in parts]
-        with step("ACD, contact records and analytics per variant", len(plans)) as advance:
-            runs = run(
-                partial(_finish, kpi_stage=kpi_stage, service_level_seconds=threshold),
-                list(zip(plans, routings, strict=True)),
-                lambda _: advance(1),
-            )
+        )
+    routings = [RoutedContacts.joined([next(routed) for _ in day]) for day in parts]
+    with step("ACD, contact records and analytics per variant", len(plans)) as advance:
+        runs = parallel_map(
+            workers,
+            partial(_finish, kpi_stage=kpi_stage, service_level_seconds=threshold),
+            list(zip(plans, routings, strict=True)),
+            lambda _: advance(1),
+        )
     return Rehearsal(
         scenario=scenario,
         service_level_seconds=threshold,

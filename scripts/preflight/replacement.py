@@ -19,8 +19,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
-
 from scripts.preflight.report import Check, passed, warned
 
 Template = Mapping[str, Any]
@@ -139,6 +137,10 @@ def create_only_properties(resource_type: str, region: str = DEFAULT_REGION) -> 
     """The type's `createOnlyProperties` as JSON pointers (`/properties/InstanceAlias`), with
     the documented replacements its schema omits; none for a type the registry does not know
     (custom resources)."""
+    # cfn-lint's registry costs 1.5 s and 60 MB to import: only preflight pays it, not every
+    # `ccaas` command (the CLI imports each command's module to build its parser).
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
+
     documented = DOCUMENTED_REPLACEMENTS.get(resource_type, ())
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type)

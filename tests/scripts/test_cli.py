@@ -309,3 +309,31 @@ def test_an_abbreviated_option_is_refused_not_guessed(capsys: pytest.CaptureFixt
         main(["rehearse", "--records", "out/records"])
     assert exit_.value.code == 2
     assert "unrecognized arguments: --records" in capsys.readouterr().err
+
+
+# Libraries that cost a second or more, or tens of MB, to import. Every `ccaas` run builds the
+# whole parser, so a command module importing one of these at module level makes every command
+# (and every worker the rehearsal forks) pay for it.
+HEAVY_LIBRARIES = (
+    "aws_cdk",
+    "cfnlint",
+    "duckdb",
+    "jsii",
+    "matplotlib",
+    "moto",
+    "pyarrow",
+    "sqlglot",
+)
+
+
+def test_building_the_parser_imports_no_heavy_library() -> None:
+    probe = (
+        "import sys\n"
+        "from scripts.cli import build_parser\n"
+        "build_parser()\n"
+        f"print(' '.join(sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.split() == []
