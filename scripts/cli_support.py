@@ -157,6 +157,20 @@ def _probe(folder: Path, flag: str, named: Path) -> None:
 # -- AWS ---------------------------------------------------------------------------------------
 
 
+def add_aws_options(parser: argparse.ArgumentParser, *, used: str | None = None) -> None:
+    """`--profile` and `--region`, worded alike in every command that talks to an account;
+    `used` says when they apply (e.g. "with --table") for commands that also work offline."""
+    when = f"{used}; " if used else ""
+    parser.add_argument(
+        "--profile", default=None, help=f"AWS named profile ({when}default: AWS_PROFILE)"
+    )
+    parser.add_argument(
+        "--region",
+        default=None,
+        help=f"AWS region ({when}default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)",
+    )
+
+
 def aws_session(profile: str | None, region: str | None) -> Any:
     """A boto3 session for commands that talk to a real account, with the CLI's own fallbacks
     (`AWS_REGION` as well as `AWS_DEFAULT_REGION`) and one-line errors for what is missing."""

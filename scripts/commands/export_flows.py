@@ -33,6 +33,7 @@ from scripts.cli_support import (
     EXIT_OK,
     EXIT_PROBLEMS,
     CommandError,
+    add_aws_options,
     aws_failure,
     aws_session,
     writable_dir,
@@ -72,8 +73,7 @@ def register(subparsers: Any) -> None:
         default=CONTACT_FLOWS_DIR,
         help="folder the flow files are written to (default: this checkout's contact_flows/)",
     )
-    parser.add_argument("--region", help="AWS region (default: AWS_REGION or AWS_DEFAULT_REGION)")
-    parser.add_argument("--profile", help="AWS named profile (default: AWS_PROFILE)")
+    add_aws_options(parser)
     parser.add_argument("--lambdas-dir", type=Path, default=LAMBDAS_DIR, help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
 

@@ -25,7 +25,7 @@ from history.catalog import Query, queries
 from history.names import database_name, workgroup_name
 from history.periods import GROUPINGS, Period, PeriodError, parameter_values
 from history.results import QueryResult
-from scripts.cli_support import CommandError, ProblemsFound, aws_session
+from scripts.cli_support import CommandError, ProblemsFound, add_aws_options, aws_session
 from scripts.commands.report import fail_on_bad_lines, read_records
 from scripts.progress import Reporter
 
@@ -103,12 +103,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--csv", action="store_true", help="write the rows as CSV instead of an aligned table"
     )
-    parser.add_argument("--profile", default=None, help="AWS profile (AWS mode)")
-    parser.add_argument(
-        "--region",
-        default=None,
-        help="AWS region (AWS mode; default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)",
-    )
+    add_aws_options(parser, used="AWS mode")
     parser.set_defaults(handler=run)
 
 

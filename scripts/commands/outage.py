@@ -21,7 +21,13 @@ from zoneinfo import ZoneInfo
 from config import ContactCenterConfig, load_stage
 from config.bot import opening_hours_name
 from lambdas.self_service.repository import ANY_LOCALE, DynamoOutages, Outage, normalize_postal_code
-from scripts.cli_support import CommandError, ProblemsFound, aws_session, data_table_name
+from scripts.cli_support import (
+    CommandError,
+    ProblemsFound,
+    add_aws_options,
+    aws_session,
+    data_table_name,
+)
 
 # A postal code anywhere: letters and digits once spaces and dashes are gone (UK codes are 7).
 POSTAL_CODE = re.compile(r"^[0-9A-Z]{3,10}$")
@@ -69,8 +75,7 @@ def register(subparsers: Any) -> None:
     for sub in (posting, clearing, listing):
         sub.add_argument("--stage", default="dev", help="config/<stage>.yaml (default: dev)")
         sub.add_argument("--table", help="the outages table's name (default: from the stack)")
-        sub.add_argument("--region", help="AWS region (default: AWS_REGION or AWS_DEFAULT_REGION)")
-        sub.add_argument("--profile", help="AWS named profile (default: AWS_PROFILE)")
+        add_aws_options(sub)
     parser.set_defaults(handler=run)
 
 

@@ -22,6 +22,7 @@ from scripts.cli_support import (
     CommandError,
     NoRegionError,
     ProblemsFound,
+    add_aws_options,
     aws_session,
     writable_dir,
 )
@@ -67,8 +68,7 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_arguments(parser)
-    parser.add_argument("--region", help="AWS region (default: AWS_REGION or AWS_DEFAULT_REGION)")
-    parser.add_argument("--profile", help="AWS named profile (default: AWS_PROFILE)")
+    add_aws_options(parser)
     parser.add_argument(
         "--offline", action="store_true", help="skip the account checks; use no AWS at all"
     )

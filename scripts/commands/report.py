@@ -36,6 +36,7 @@ from scripts.cli_support import (
     NOT_JSON,
     CommandError,
     ProblemsFound,
+    add_aws_options,
     aws_session,
     data_table_name,
     json_lines,
@@ -98,12 +99,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--endpoint-url", default=None, help="a local DynamoDB endpoint")
     parser.add_argument("--table", default=None, help="metrics table name")
-    parser.add_argument("--profile", default=None, help="AWS profile (AWS mode)")
-    parser.add_argument(
-        "--region",
-        default=None,
-        help="AWS region (AWS mode; default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)",
-    )
+    add_aws_options(parser, used="AWS mode")
     parser.set_defaults(handler=run)
 
 

@@ -28,6 +28,7 @@ from local_connect.runtime.local_aws import LOCAL_REGION, offline_aws
 from local_connect.runtime.resources import CUSTOMERS_TABLE, create_customers_table
 from scripts.cli_support import (
     CommandError,
+    add_aws_options,
     aws_failure,
     aws_session,
     positive_int,
@@ -71,8 +72,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--table", help="a real customers table (default: a throw-away local table)"
     )
-    parser.add_argument("--profile", help="AWS named profile (with --table)")
-    parser.add_argument("--region", help="AWS region (with --table)")
+    add_aws_options(parser, used="with --table")
     parser.add_argument("--json", type=Path, help="also write the customers to this JSON file")
     parser.set_defaults(handler=run)
 

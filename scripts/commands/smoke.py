@@ -32,7 +32,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from config import ContactCenterConfig, load_stage
 from config.people import PeopleConfig, SecurityProfile
 from config.stack_names import CONTACT_CENTER, stack_name
-from scripts.cli_support import CommandError, ProblemsFound, aws_failure, aws_session, positive_int
+from scripts.cli_support import (
+    CommandError,
+    ProblemsFound,
+    add_aws_options,
+    aws_failure,
+    aws_session,
+    positive_int,
+)
 
 CLIENT_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5)
 SMOKE_NAME = "ccaas smoke test"
@@ -91,8 +98,7 @@ def register(subparsers: Any) -> None:
         default=90,
         help="seconds to wait for the chat to be queued (default: 90)",
     )
-    parser.add_argument("--region", help="AWS region (default: AWS_REGION or AWS_DEFAULT_REGION)")
-    parser.add_argument("--profile", help="AWS named profile (default: AWS_PROFILE)")
+    add_aws_options(parser)
     parser.set_defaults(handler=run)
 
 

@@ -20,7 +20,13 @@ from config import load_stage
 from lambdas.common.identity import normalize_phone
 from lambdas.common.masking import mask_phone
 from lambdas.notify.gateways import SmsGateway
-from scripts.cli_support import CommandError, ProblemsFound, aws_failure, aws_session
+from scripts.cli_support import (
+    CommandError,
+    ProblemsFound,
+    add_aws_options,
+    aws_failure,
+    aws_session,
+)
 
 CLIENT_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5)
 REASON_HINTS = {
@@ -51,8 +57,7 @@ def register(subparsers: Any) -> None:
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--undo", action="store_true", help="opt the number back in")
     action.add_argument("--status", action="store_true", help="only say whether it is opted out")
-    parser.add_argument("--region", help="AWS region (default: AWS_REGION or AWS_DEFAULT_REGION)")
-    parser.add_argument("--profile", help="AWS named profile (default: AWS_PROFILE)")
+    add_aws_options(parser)
     parser.set_defaults(handler=run)
 
 
