@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from itertools import pairwise
 from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -183,7 +184,7 @@ class Holiday(StrictModel):
             return -1
         return (self.date.day - 1) // 7 + 1
 
-    @property
+    @cached_property  # `occurs_on` asks on every hours check of a rehearsed day
     def last_date(self) -> dt.date:
         """The last day the holiday applies (Connect's EffectiveTill)."""
         if self.recurs is None:
