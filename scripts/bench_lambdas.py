@@ -56,6 +56,7 @@ LAMBDA_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "bench",
     "POWERTOOLS_METRICS_NAMESPACE": "Bench",
     "POWERTOOLS_LOG_LEVEL": "INFO",
+    "PYDANTIC_DISABLE_PLUGINS": "__all__",
     "CUSTOMERS_TABLE": "customers",
     "ROUTING_RULES": '{"default_queue": "q", "queues": {"q": "arn:q"}}',
 }

@@ -97,6 +97,11 @@ class PythonFunction(Construct):
                 "POWERTOOLS_SERVICE_NAME": service_name or construct_id,
                 "POWERTOOLS_METRICS_NAMESPACE": "ContactCenter",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                # The first model a process builds makes pydantic read the entry points of every
+                # installed distribution, looking for plugins; no function uses one, and a flow
+                # Lambda's cold start is a caller's silence (docs/performance.md).
+                # https://docs.pydantic.dev/latest/concepts/plugins/ (PYDANTIC_DISABLE_PLUGINS)
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
                 **(environment or {}),
             },
         )

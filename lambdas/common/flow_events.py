@@ -5,10 +5,14 @@ Connect invokes synchronously with `{"Name": "ContactFlowEvent", "Details": {"Co
 the block's Error branch when the function raises, times out or answers anything but a flat map
 of strings (`ResponseValidation: STRING_MAP`, under 32 KB). So:
 
-- `parse_flow_event` reads the event through Powertools' `ConnectContactFlowEvent` data class
-  into a pydantic `FlowRequest`, tolerating what real events carry (null endpoints, numbers as
-  attribute values, TASK/EMAIL channels and EMAIL_ADDRESS endpoints that Powertools' enums do not
-  know, events with Parameters only) and refusing only what is not a flow event at all.
+- `parse_flow_event` reads the event into a pydantic `FlowRequest`, tolerating what real events
+  carry (null endpoints, numbers as attribute values, TASK/EMAIL channels and EMAIL_ADDRESS
+  endpoints, events with Parameters only) and refusing only what is not a flow event at all.
+  It reads the event's dicts itself, not through Powertools' `ConnectContactFlowEvent`: importing
+  that class runs its package's `__init__`, which imports all of Powertools' event classes, and
+  that import is part of every cold start, which the caller waits through (docs/performance.md).
+  The data class would not help much anyway. Its properties raise KeyError on absent keys, and its
+  Channel and endpoint Type enums know only VOICE/CHAT and TELEPHONE_NUMBER.
 - `safe_flow_answer` turns any failure (and a call the time left cannot fit) into the function's
   safe default, logged with the reason
   (`loggable_error`: validation errors by field names and error types, other errors with phone
@@ -27,12 +31,6 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent
-from aws_lambda_powertools.utilities.data_classes.common import DictWrapper
-from aws_lambda_powertools.utilities.data_classes.connect_contact_flow_event import (
-    ConnectContactFlowData,
-    ConnectContactFlowQueue,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import (
     BotoCoreError,
@@ -124,31 +122,24 @@ def parse_flow_event(event: object) -> FlowRequest:
     `Details` object. Missing, null or oddly typed fields become empty values."""
     if not isinstance(event, Mapping) or not isinstance(event.get("Details"), Mapping):
         raise MalformedFlowEventError("not a contact flow event: no Details object")
-    flow_event = ConnectContactFlowEvent(dict(event))
-    has_contact_data = isinstance(flow_event["Details"].get("ContactData"), Mapping)
-    data = flow_event.contact_data if has_contact_data else ConnectContactFlowData({})
-    # The data class's properties raise KeyError on absent keys (`_read` turns that into None),
-    # and its Channel and endpoint Type enums know only VOICE/CHAT and TELEPHONE_NUMBER, so those
-    # are read as strings: Connect has since added TASK, EMAIL and EMAIL_ADDRESS endpoints.
-    customer = _read(lambda: data.customer_endpoint)
-    system = _read(lambda: data.system_endpoint)
-    queue = _read(lambda: data.queue)
+    details = event["Details"]
+    contact_data = details.get("ContactData")
+    data: Mapping[str, object] = contact_data if isinstance(contact_data, Mapping) else {}
+    queue = data.get("Queue")
     return FlowRequest(
-        contact_id=_text(_read(lambda: data.contact_id)),
-        initial_contact_id=_text(_read(lambda: data.initial_contact_id)),
-        previous_contact_id=_text(_read(lambda: data.previous_contact_id)),
+        contact_id=_text(data.get("ContactId")),
+        initial_contact_id=_text(data.get("InitialContactId")),
+        previous_contact_id=_text(data.get("PreviousContactId")),
         channel=_channel(data.get("Channel")),
         subtype=_subtype(data.get("SegmentAttributes")),
         initiation_method=_text(data.get("InitiationMethod")).upper(),
-        instance_arn=_text(_read(lambda: data.instance_arn)),
+        instance_arn=_text(data.get("InstanceARN")),
         language_code=_text(data.get("LanguageCode")),
-        customer_endpoint=_endpoint(customer),
-        system_endpoint=_endpoint(system),
-        queue_name=_text(_read(lambda: queue.name))
-        if isinstance(queue, ConnectContactFlowQueue)
-        else "",
-        attributes=_string_map(_read(lambda: data.attributes)),
-        parameters=_string_map(_read(lambda: flow_event.parameters)),
+        customer_endpoint=_endpoint(data.get("CustomerEndpoint")),
+        system_endpoint=_endpoint(data.get("SystemEndpoint")),
+        queue_name=_text(queue.get("Name")) if isinstance(queue, Mapping) else "",
+        attributes=_string_map(data.get("Attributes")),
+        parameters=_string_map(details.get("Parameters")),
     )
 
 
@@ -281,15 +272,7 @@ def _subtype(segment_attributes: object) -> str:
 
 
 def _endpoint(value: object) -> Endpoint | None:
-    if not isinstance(value, DictWrapper):
+    if not isinstance(value, Mapping):
         return None
-    address = _text(_read(lambda: value["Address"]))
+    address = _text(value.get("Address"))
     return Endpoint(address=address, type=_text(value.get("Type")).upper()) if address else None
-
-
-def _read(getter: Callable[[], object]) -> object:
-    """A data-class property, or None where the event lacks (or mistypes) what it reads."""
-    try:
-        return getter()
-    except (KeyError, TypeError, AttributeError):
-        return None

@@ -167,6 +167,7 @@ def test_settings_reach_the_functions(dev: dict[str, Any], dev_config: ContactCe
             dev_config.routing.repeat_contact.window_hours
         )
         assert variables["POWERTOOLS_SERVICE_NAME"] == name.replace("_", "-")
+        assert variables["PYDANTIC_DISABLE_PLUGINS"] == "__all__"  # no plugin scan on cold start
 
 
 def test_routing_rules_in_the_template_are_what_the_function_reads(
