@@ -54,8 +54,8 @@ class AnalyticsStage:
         from moto import mock_aws
 
         from local_connect.runtime.moto_dynamodb import fast_dynamodb
+        from local_connect.runtime.moto_once import moto_once
         from local_connect.runtime.moto_transactions import item_level_rollback
-        from local_connect.runtime.moto_updates import cached_update_expressions
 
         names = LocalResources()
         analytics = LocalLambda(
@@ -75,7 +75,7 @@ class AnalyticsStage:
             region=self.region,
         )
         batches = 0
-        with mock_aws(), item_level_rollback(), fast_dynamodb(), cached_update_expressions():
+        with mock_aws(), item_level_rollback(), fast_dynamodb(), moto_once():
             create_resources(names, region=self.region)
             stream = ContactRecordStream(
                 boto3.client("kinesis", region_name=self.region), names.contact_record_stream

@@ -74,11 +74,11 @@ class FlowRouter:
         from moto import mock_aws
 
         from local_connect.runtime.moto_dynamodb import SeedingTable, fast_dynamodb
-        from local_connect.runtime.moto_updates import cached_update_expressions
+        from local_connect.runtime.moto_once import moto_once
 
         self._stack.enter_context(mock_aws())
         self._stack.enter_context(fast_dynamodb())
-        self._stack.enter_context(cached_update_expressions())
+        self._stack.enter_context(moto_once())
         create_customers_table(LOCAL_REGION, CUSTOMERS_TABLE)
         # The repository's own items, loaded without a request each (seconds of a day).
         table = SeedingTable(CUSTOMERS_TABLE, region=LOCAL_REGION)

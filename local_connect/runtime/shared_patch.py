@@ -1,9 +1,10 @@
 """A patch of a library that stays applied while any block, in any thread, is inside it.
 
 The local engine speeds moto up by replacing a few of its functions for the length of a block
-(`fast_dynamodb`, `item_level_rollback`, `cached_update_expressions`). Blocks nest and run in
-the rehearsal's threads at once, so the first one in applies the patch and the last one out
-undoes it; a count under a lock says which is which.
+(`fast_dynamodb`, `item_level_rollback`, `cached_update_expressions`,
+`cached_condition_expressions`, `summed_item_sizes`). Blocks nest and run in the rehearsal's
+threads at once, so the first one in applies the patch and the last one out undoes it; a count
+under a lock says which is which.
 """
 
 from __future__ import annotations

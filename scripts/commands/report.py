@@ -285,10 +285,10 @@ def local_metrics_table(
     from moto import mock_aws
 
     from local_connect.runtime.moto_dynamodb import fast_dynamodb
+    from local_connect.runtime.moto_once import moto_once
     from local_connect.runtime.moto_transactions import item_level_rollback
-    from local_connect.runtime.moto_updates import cached_update_expressions
 
-    with mock_aws(), item_level_rollback(), fast_dynamodb(), cached_update_expressions():
+    with mock_aws(), item_level_rollback(), fast_dynamodb(), moto_once():
         names = LocalResources()
         create_resources(names, region=LOCAL_REGION)
         with reporter.task("counting contact records", len(records)) as counted:
