@@ -128,15 +128,7 @@ def _parse(self: ConditionExpressionParser) -> Op | Func:
 _ORIGINAL_PARSE = ConditionExpressionParser.parse
 
 
-def _patch() -> None:
-    ConditionExpressionParser.parse = _parse  # type: ignore[method-assign]
-
-
-def _unpatch() -> None:
-    ConditionExpressionParser.parse = _ORIGINAL_PARSE  # type: ignore[method-assign]
-
-
-_CACHED = SharedPatch(_patch, _unpatch)
+_CACHED = SharedPatch.replacing((ConditionExpressionParser, "parse", _parse))
 
 
 def cached_condition_expressions() -> AbstractContextManager[None]:

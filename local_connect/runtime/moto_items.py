@@ -52,15 +52,7 @@ def _init(
 _ORIGINAL_INIT = Item.__init__
 
 
-def _patch() -> None:
-    Item.__init__ = _init  # type: ignore[method-assign]
-
-
-def _unpatch() -> None:
-    Item.__init__ = _ORIGINAL_INIT  # type: ignore[method-assign]
-
-
-_SUMMED = SharedPatch(_patch, _unpatch)
+_SUMMED = SharedPatch.replacing((Item, "__init__", _init))
 
 
 def summed_item_sizes() -> AbstractContextManager[None]:

@@ -76,17 +76,10 @@ _ORIGINAL = DynamoDBBackend.transact_write_items
 
 
 # Patching moto is assigning where mypy expects no assignment (a module moto imported, a method).
-def _patch() -> None:
-    dynamodb_models.copy = SimpleNamespace(deepcopy=_copy_except_tables)  # type: ignore[attr-defined,assignment]
-    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
-
-
-def _unpatch() -> None:
-    dynamodb_models.copy = copy  # type: ignore[attr-defined]
-    DynamoDBBackend.transact_write_items = _ORIGINAL  # type: ignore[method-assign]
-
-
-_ROLLBACK = SharedPatch(_patch, _unpatch)
+_ROLLBACK = SharedPatch.replacing(
+    (dynamodb_models, "copy", SimpleNamespace(deepcopy=_copy_except_tables)),
+    (DynamoDBBackend, "transact_write_items", _transact_write_items),
+)
 
 
 def item_level_rollback() -> AbstractContextManager[None]:

@@ -150,24 +150,13 @@ _ORIGINAL_MAKE = UpdateExpressionParser.make
 _ORIGINAL_NODE_TYPES = DepthFirstTraverser.nodes_to_be_processed
 
 
-def _patch() -> None:
-    # Patching moto is assigning where mypy expects no assignment: `copy.deepcopy`'s typeshed
-    # signature is generic where `_copy` takes what moto passes, and moto's module-level class
-    # name is reassigned to our subclass.
-    UpdateExpressionParser.make = classmethod(_make)
-    validators.deepcopy = _copy  # type: ignore[assignment]
-    dynamodb_models.UpdateExpressionValidator = _CheckedOnceValidator  # type: ignore[misc]
-    DepthFirstTraverser.nodes_to_be_processed = _node_types
-
-
-def _unpatch() -> None:
-    UpdateExpressionParser.make = classmethod(_ORIGINAL_MAKE.__func__)
-    validators.deepcopy = copy.deepcopy
-    dynamodb_models.UpdateExpressionValidator = UpdateExpressionValidator  # type: ignore[misc]
-    DepthFirstTraverser.nodes_to_be_processed = _ORIGINAL_NODE_TYPES
-
-
-_CACHED = SharedPatch(_patch, _unpatch)
+_CACHED = SharedPatch.replacing(
+    (UpdateExpressionParser, "make", classmethod(_make)),
+    (validators, "deepcopy", _copy),
+    # moto's module-level class name, pointed at our subclass.
+    (dynamodb_models, "UpdateExpressionValidator", _CheckedOnceValidator),
+    (DepthFirstTraverser, "nodes_to_be_processed", _node_types),
+)
 
 
 def cached_update_expressions() -> AbstractContextManager[None]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 class SharedPatch:
@@ -20,6 +21,25 @@ class SharedPatch:
         self._undo = undo
         self._lock = threading.Lock()
         self._depth = 0
+
+    @classmethod
+    def replacing(cls, *replacements: tuple[Any, str, Any]) -> SharedPatch:
+        """A patch that sets each (owner, name) to its replacement and puts back what was there
+        when the patch was made (the raw class attribute, so a classmethod stays one)."""
+        originals = [
+            (owner, name, vars(owner)[name] if name in vars(owner) else getattr(owner, name))
+            for owner, name, _ in replacements
+        ]
+
+        def apply() -> None:
+            for owner, name, replacement in replacements:
+                setattr(owner, name, replacement)
+
+        def undo() -> None:
+            for owner, name, original in originals:
+                setattr(owner, name, original)
+
+        return cls(apply, undo)
 
     @contextmanager
     def applied(self) -> Iterator[None]:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from local_connect.runtime.moto_dynamodb import fast_dynamodb
-from tests.local_connect.runtime.tables import TABLE, create_table
+from tests.local_connect.runtime.tables import TABLE, create_table, nested
 
 Operation = tuple[str, dict[str, Any]]
 
@@ -45,17 +45,7 @@ scalars = st.one_of(
         st.sets(st.binary(min_size=1, max_size=4), min_size=1, max_size=3),
     ),
 )
-attribute_values = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.builds(lambda values: {"L": values}, st.lists(children, max_size=3)),
-        st.builds(
-            lambda values: {"M": values},
-            st.dictionaries(st.sampled_from(["x", "y", "z"]), children, max_size=3),
-        ),
-    ),
-    max_leaves=6,
-)
+attribute_values = nested(scalars, ["x", "y", "z"], max_leaves=6)
 keys = st.builds(
     lambda pk, sk: {"pk": {"S": pk}, "sk": {"N": str(sk)}},
     st.sampled_from(["a", "b", "c"]),

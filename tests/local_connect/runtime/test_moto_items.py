@@ -18,6 +18,7 @@ from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
 from local_connect.runtime.moto_items import MOTO_ITEM_SIZE_LIMIT, summed_item_sizes
+from tests.local_connect.runtime.tables import nested
 
 # A few attributes of these lengths make items on both sides of the limit.
 LENGTHS = [0, 3, MOTO_ITEM_SIZE_LIMIT // 4, MOTO_ITEM_SIZE_LIMIT // 3, MOTO_ITEM_SIZE_LIMIT // 2]
@@ -36,17 +37,7 @@ scalars = st.one_of(
         st.sets(st.integers(0, 99).map(str), min_size=1, max_size=3),
     ),
 )
-values = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.builds(lambda listed: {"L": listed}, st.lists(children, max_size=3)),
-        st.builds(
-            lambda mapped: {"M": mapped},
-            st.dictionaries(st.sampled_from(["x", "yy", "ü"]), children, max_size=3),
-        ),
-    ),
-    max_leaves=5,
-)
+values = nested(scalars, ["x", "yy", "ü"], max_leaves=5)
 attributes = st.dictionaries(st.text(alphabet="abé", min_size=1, max_size=3), values, max_size=8)
 
 

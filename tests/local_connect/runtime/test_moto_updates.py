@@ -12,7 +12,7 @@ table must be identical.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -26,7 +26,8 @@ from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
 from local_connect.runtime.moto_updates import cached_update_expressions
-from tests.local_connect.runtime.tables import TABLE, table_client
+from tests.local_connect.runtime import tables
+from tests.local_connect.runtime.tables import TABLE, replay, table_client
 
 ATTRIBUTES = [
     "a",
@@ -59,15 +60,7 @@ scalars = st.one_of(
     ),
     st.builds(lambda values: {"L": values}, st.lists(st.just({"N": "1"}), max_size=2)),
 )
-items = st.fixed_dictionaries(
-    {"pk": st.sampled_from(["k1", "k2"]).map(lambda key: {"S": key}), "sk": st.just({"S": "x"})},
-    optional={
-        "a": scalars,
-        "b": scalars,
-        "m": st.builds(lambda value: {"M": {"x": value}}, scalars),
-        "l": st.builds(lambda values: {"L": values}, st.lists(scalars, min_size=1, max_size=2)),
-    },
-)
+items = tables.items(scalars, ["k1", "k2"])
 
 # Mostly requests moto accepts, so that the writes are compared as well as the refusals.
 paths = st.one_of(
@@ -153,32 +146,11 @@ def sequences(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[tuple[str, An
     return draw(st.lists(items, max_size=2)), draw(st.lists(requests, min_size=1, max_size=6))
 
 
-def replay(
-    seeded: list[dict[str, Any]],
-    requests: list[tuple[str, Any]],
-    block: AbstractContextManager[Any],
-) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Each request's answer or error, then the table's items, with `block` around the calls."""
-    answers: list[Any] = []
-    client = table_client()
-    for item in seeded:
-        client.put_item(TableName=TABLE, Item=item)
-    with block:
-        for operation, request in requests:
-            try:
-                if operation == "update_item":
-                    answer = client.update_item(**request, ReturnValues="ALL_NEW")
-                else:
-                    answer = client.transact_write_items(TransactItems=request)
-                answer.pop("ResponseMetadata")
-                answers.append(answer)
-            except ClientError as error:
-                answers.append((error.response["Error"], error.response.get("CancellationReasons")))
-            except KeyError as error:  # moto's own bug for a name the request lacks
-                answers.append(("KeyError", str(error)))
-    table = client.scan(TableName=TABLE)["Items"]
-    client.delete_table(TableName=TABLE)
-    return answers, sorted(table, key=lambda item: item["pk"]["S"])
+def send(client: Any, request: tuple[str, Any]) -> dict[str, Any]:
+    operation, arguments = request
+    if operation == "update_item":
+        return client.update_item(**arguments, ReturnValues="ALL_NEW")  # type: ignore[no-any-return]
+    return client.transact_write_items(TransactItems=arguments)  # type: ignore[no-any-return]
 
 
 @settings(max_examples=25, deadline=None)
@@ -188,8 +160,8 @@ def test_cached_update_expressions_answer_and_write_exactly_what_moto_does(
 ) -> None:
     seeded, requests = sequence
     with mock_aws():
-        cached = replay(seeded, requests, cached_update_expressions())
-        assert cached == replay(seeded, requests, nullcontext())
+        cached = replay(seeded, requests, cached_update_expressions(), send)
+        assert cached == replay(seeded, requests, nullcontext(), send)
 
 
 # -- the cases the caches must not merge --------------------------------------------------------
