@@ -82,69 +82,77 @@ def kpi_metric(name: str, channel: str, period: Duration = KPI_PERIOD) -> cloudw
     )
 
 
-def abandonment_rate(channel: str, label: str | None = None) -> cloudwatch.MathExpression:
+def guarded_ratio(
+    channel: str,
+    *,
+    numerator: tuple[str, str],
+    denominator: tuple[str, str],
+    label: str,
+    otherwise: float = 0,
+    minimum: int | None = None,
+) -> cloudwatch.MathExpression:
+    """numerator / denominator of the channel's KPI counters, each given as (variable, metric),
+    or `otherwise` (a value that never alarms) while the denominator is zero, or below
+    `minimum` where a rate over a handful of contacts would alarm on noise."""
     c = channel.lower()
+    top, bottom = f"{numerator[0]}_{c}", f"{denominator[0]}_{c}"
+    guard = f"{bottom} >= {minimum}" if minimum is not None else f"{bottom} > 0"
     return cloudwatch.MathExpression(
-        expression=f"IF(queued_{c} >= {MIN_QUEUED_FOR_RATES}, abandoned_{c} / queued_{c}, 0)",
+        expression=f"IF({guard}, {top} / {bottom}, {otherwise:g})",
         using_metrics={
-            f"queued_{c}": kpi_metric("ContactsQueued", channel),
-            f"abandoned_{c}": kpi_metric("ContactsAbandoned", channel),
+            bottom: kpi_metric(denominator[1], channel),
+            top: kpi_metric(numerator[1], channel),
         },
-        label=label or f"{channel} abandonment rate",
+        label=label,
         period=KPI_PERIOD,
+    )
+
+
+def abandonment_rate(channel: str, label: str | None = None) -> cloudwatch.MathExpression:
+    return guarded_ratio(
+        channel,
+        numerator=("abandoned", "ContactsAbandoned"),
+        denominator=("queued", "ContactsQueued"),
+        minimum=MIN_QUEUED_FOR_RATES,
+        label=label or f"{channel} abandonment rate",
     )
 
 
 def average_speed_of_answer(channel: str, label: str | None = None) -> cloudwatch.MathExpression:
-    c = channel.lower()
-    return cloudwatch.MathExpression(
-        expression=f"IF(answered_{c} > 0, wait_{c} / answered_{c}, 0)",
-        using_metrics={
-            f"answered_{c}": kpi_metric("ContactsAnswered", channel),
-            f"wait_{c}": kpi_metric("QueueAnswerTime", channel),
-        },
+    return guarded_ratio(
+        channel,
+        numerator=("wait", "QueueAnswerTime"),
+        denominator=("answered", "ContactsAnswered"),
         label=label or f"{channel} ASA (s)",
-        period=KPI_PERIOD,
     )
 
 
 def service_level(channel: str, label: str | None = None) -> cloudwatch.MathExpression:
-    c = channel.lower()
-    return cloudwatch.MathExpression(
-        expression=f"IF(queued_{c} >= {MIN_QUEUED_FOR_RATES}, within_{c} / queued_{c}, 1)",
-        using_metrics={
-            f"queued_{c}": kpi_metric("ContactsQueued", channel),
-            f"within_{c}": kpi_metric("ContactsAnsweredInThreshold", channel),
-        },
+    return guarded_ratio(
+        channel,
+        numerator=("within", "ContactsAnsweredInThreshold"),
+        denominator=("queued", "ContactsQueued"),
+        minimum=MIN_QUEUED_FOR_RATES,
+        otherwise=1,
         label=label or f"{channel} service level",
-        period=KPI_PERIOD,
     )
 
 
 def _ratio(channel: str, numerator: str, denominator: str, label: str) -> cloudwatch.MathExpression:
-    c = channel.lower()
-    return cloudwatch.MathExpression(
-        expression=f"IF(d_{c} > 0, n_{c} / d_{c}, 0)",
-        using_metrics={
-            f"n_{c}": kpi_metric(numerator, channel),
-            f"d_{c}": kpi_metric(denominator, channel),
-        },
-        label=label,
-        period=KPI_PERIOD,
+    return guarded_ratio(
+        channel, numerator=("n", numerator), denominator=("d", denominator), label=label
     )
 
 
 def bot_rate(channel: str, counter: str, label: str, *, quiet: float) -> cloudwatch.MathExpression:
     """`counter` / bot contacts, or `quiet` (a value that never alarms) under the minimum volume."""
-    c = channel.lower()
-    return cloudwatch.MathExpression(
-        expression=f"IF(bot_{c} >= {MIN_QUEUED_FOR_RATES}, n_{c} / bot_{c}, {quiet})",
-        using_metrics={
-            f"bot_{c}": kpi_metric("BotContacts", channel),
-            f"n_{c}": kpi_metric(counter, channel),
-        },
+    return guarded_ratio(
+        channel,
+        numerator=("n", counter),
+        denominator=("bot", "BotContacts"),
+        minimum=MIN_QUEUED_FOR_RATES,
+        otherwise=quiet,
         label=label,
-        period=KPI_PERIOD,
     )
 
 
