@@ -35,6 +35,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from config import ContactCenterConfig
+from infra.constructs.alarms import failure_alarm
 from infra.constructs.data import DataStore
 from infra.constructs.python_function import PythonFunction
 from infra.nag import acknowledge
@@ -131,47 +132,32 @@ class Analytics(Construct):
 
     def _alarms(self) -> list[cloudwatch.Alarm]:
         """Stream falling behind, invocations failing, batches given up on."""
-        iterator_age = cloudwatch.Alarm(
+        iterator_age = failure_alarm(
             self,
             "IteratorAgeAlarm",
-            alarm_description=(
-                "Contact records wait more than 15 minutes for the analytics function: the "
-                "supervisor's KPIs are late (function failing, throttled or too slow)"
-            ),
             metric=self.function.metric(
                 "IteratorAge", statistic="Maximum", period=Duration.minutes(5)
             ),
-            threshold=ITERATOR_AGE_ALARM.to_milliseconds(),
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            description="Contact records wait more than 15 minutes for the analytics function: the "
+            "supervisor's KPIs are late (function failing, throttled or too slow)",
+            over=ITERATOR_AGE_ALARM.to_milliseconds(),
         )
-        errors = cloudwatch.Alarm(
+        errors = failure_alarm(
             self,
             "ErrorsAlarm",
-            alarm_description=(
-                "The analytics function failed whole invocations (every record of a batch "
-                "malformed, a timeout, an outage); Lambda is bisecting and retrying"
-            ),
             metric=self.function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
-            threshold=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            description="The analytics function failed whole invocations (every record of a batch "
+            "malformed, a timeout, an outage); Lambda is bisecting and retrying",
+            at_least=1,
         )
-        dead_letters = cloudwatch.Alarm(
+        dead_letters = failure_alarm(
             self,
             "FailedBatchesAlarm",
-            alarm_description=(
-                "Contact records were given up on: the failure queue names their shard and "
-                "sequence numbers; read them back from the stream within its 24 h retention"
-            ),
             metric=self.dead_letters.metric_approximate_number_of_messages_visible(
                 period=Duration.minutes(5), statistic="Maximum"
             ),
-            threshold=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            description="Contact records were given up on: the failure queue names their shard and "
+            "sequence numbers; read them back from the stream within its 24 h retention",
+            at_least=1,
         )
         return [iterator_age, errors, dead_letters]

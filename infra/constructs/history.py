@@ -36,6 +36,7 @@ from history.names import (
     workgroup_name,
 )
 from history.schema import PARTITION_COLUMN, PARTITION_FORMAT, glue_columns
+from infra.constructs.alarms import failure_alarm
 from infra.constructs.data import bucket_removal, settle_auto_delete_provider
 from infra.constructs.python_function import log_retention
 from infra.nag import acknowledge
@@ -366,32 +367,22 @@ def delivery_metric(stage: str, name: str, statistic: str) -> cloudwatch.Metric:
 def archive_alarms(scope: Construct, config: ContactCenterConfig) -> list[cloudwatch.Alarm]:
     """Records Firehose could not convert, and records not reaching S3 at all. Made in the
     ContactCenter stack (`scope`), where the alarm topic is."""
-    failed_conversion = cloudwatch.Alarm(
+    failed_conversion = failure_alarm(
         scope,
         "FailedConversionAlarm",
-        alarm_description=(
-            "Firehose could not convert contact records to the archive's Parquet schema: "
-            f"they wait under {ERRORS_PREFIX} for {config.history.error_records_days} days "
-            "(a field whose type changed, or a malformed record)"
-        ),
         metric=delivery_metric(config.stage, "FailedConversion.Records", "Sum"),
-        threshold=1,
-        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluation_periods=1,
-        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        description="Firehose could not convert contact records to the archive's Parquet schema: "
+        f"they wait under {ERRORS_PREFIX} for {config.history.error_records_days} days "
+        "(a field whose type changed, or a malformed record)",
+        at_least=1,
     )
-    stale = cloudwatch.Alarm(
+    stale = failure_alarm(
         scope,
         "DeliveryFreshnessAlarm",
-        alarm_description=(
-            "Contact records have not reached the archive bucket for over an hour: Firehose "
-            "cannot write to S3 or use the key (it retries for 24 hours; the stream keeps "
-            "records 24 hours)"
-        ),
         metric=delivery_metric(config.stage, "DeliveryToS3.DataFreshness", "Maximum"),
-        threshold=FRESHNESS_ALARM.to_seconds(),
-        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluation_periods=1,
-        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        description="Contact records have not reached the archive bucket for over an hour: Firehose "
+        "cannot write to S3 or use the key (it retries for 24 hours; the stream keeps "
+        "records 24 hours)",
+        over=FRESHNESS_ALARM.to_seconds(),
     )
     return [failed_conversion, stale]

@@ -57,6 +57,7 @@ from constructs import Construct
 
 from config import ContactCenterConfig
 from config.model import EmailConfig
+from infra.constructs.alarms import failure_alarm
 from infra.constructs.connect_core import ConnectCore, pascal
 from infra.constructs.data import DataStore, bucket_removal, settle_auto_delete_provider
 from infra.constructs.flows import ContactFlows
@@ -656,17 +657,14 @@ class Messaging(Construct):
             ("NotifyDeadLettersAlarm", self.notify_dlq),
             ("FailedEventsAlarm", self.failures),
         ):
-            cloudwatch.Alarm(
+            failure_alarm(
                 self,
                 construct_id,
-                alarm_description=f"Messages waiting in {construct_id.removesuffix('Alarm')}",
                 metric=queue.metric_approximate_number_of_messages_visible(
                     period=Duration.minutes(5), statistic="Maximum"
                 ),
-                threshold=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                description=f"Messages waiting in {construct_id.removesuffix('Alarm')}",
+                at_least=1,
             )
 
     def _spend_alarm(self) -> None:
@@ -674,13 +672,9 @@ class Messaging(Construct):
         when one day spends a quarter of `sms.monthly_spend_limit_usd`."""
         sms = self.config.sms
         assert sms is not None
-        self.sms_spend_alarm = cloudwatch.Alarm(
+        self.sms_spend_alarm = failure_alarm(
             self,
             "SmsDailySpend",
-            alarm_description=(
-                f"SMS spend in one day reached a quarter of the monthly limit "
-                f"(${sms.monthly_spend_limit_usd})"
-            ),
             metric=cloudwatch.Metric(
                 namespace="ContactCenter",
                 metric_name="SmsSpendUsd",
@@ -688,10 +682,9 @@ class Messaging(Construct):
                 statistic="Sum",
                 period=Duration.days(1),
             ),
-            threshold=sms.monthly_spend_limit_usd / 4,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            description=f"SMS spend in one day reached a quarter of the monthly limit "
+            f"(${sms.monthly_spend_limit_usd})",
+            at_least=sms.monthly_spend_limit_usd / 4,
         )
 
     def _allow_service_to_publish(self, service: str) -> None:
