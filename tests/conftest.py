@@ -108,8 +108,9 @@ def prod_messaging_config(prod_config: ContactCenterConfig) -> ContactCenterConf
 
 @pytest.fixture(scope="session")
 def voice_only_custom_config(voice_only_config: ContactCenterConfig) -> ContactCenterConfig:
-    """Voice only, with alarm thresholds unlike the defaults, someone to tell, and a one-off
-    closed day: the settings the stage tests vary, in one config so they cost one synth."""
+    """Voice only, with alarm thresholds unlike the defaults, someone to tell, a one-off closed
+    day and no history archive: the settings the stage tests vary, in one config so they cost
+    one synth."""
     hours = voice_only_config.model_dump(mode="json")["hours"]
     hours["business"]["holidays"] = [{"name": "Storm closure", "date": "2027-02-16"}]
     return config_with(
@@ -122,6 +123,7 @@ def voice_only_custom_config(voice_only_config: ContactCenterConfig) -> ContactC
             "service_level_threshold_seconds": 30,
             "notify_email": "floor.supervisor@example.gov",
         },
+        history={"enabled": False},
     )
 
 

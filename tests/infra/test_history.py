@@ -8,6 +8,7 @@ another config build the Data stack alone, which synthesizes in a moment (no Lam
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -258,3 +259,16 @@ def test_a_stage_without_history_deploys_none_of_it(dev_config: ContactCenterCon
     for resource_type in HISTORY_TYPES:
         assert not data.find_resources(resource_type), resource_type
     assert not [b for b in data.find_resources("AWS::S3::Bucket") if "History" in b]
+
+
+def test_a_stage_without_history_has_no_archive_alarms_or_dashboard_widgets(
+    synth: Synth, voice_only_custom_config: ContactCenterConfig
+) -> None:
+    assert not voice_only_custom_config.history.enabled
+    center = stack_template(synth(voice_only_custom_config), "-ContactCenter")
+    assert not center.find_resources(
+        "AWS::CloudWatch::Alarm", {"Properties": {"Namespace": "AWS/Firehose"}}
+    )
+    (dashboard,) = center.find_resources("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    assert "History archive" not in body and "AWS/Firehose" not in body
