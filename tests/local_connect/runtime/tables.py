@@ -43,7 +43,7 @@ def replay(
     seeded: Sequence[dict[str, Any]],
     requests: Sequence[Request],
     block: AbstractContextManager[Any],
-    send: Callable[[Any, Request], dict[str, Any]],
+    send: Callable[[Any, Request], Any],
 ) -> tuple[list[Any], list[dict[str, Any]]]:
     """Each request's answer or error (`send` makes the call), then the table's items, with
     `block` around the calls: run once through moto's own path and once through a patch, the

@@ -168,13 +168,13 @@ def sequences(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[tuple[str, An
 OPERATIONS = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item", "Scan": "scan"}
 
 
-def send(client: Any, request: tuple[str, Any]) -> dict[str, Any]:
+def send(client: Any, request: tuple[str, Any]) -> Any:
     kind, listed = request
     if kind == "Transact":
-        return client.transact_write_items(TransactItems=listed)  # type: ignore[no-any-return]
+        return client.transact_write_items(TransactItems=listed)
     if kind == "ConditionCheck":  # on its own only inside a transaction
-        return client.transact_write_items(TransactItems=[{kind: listed[0]}])  # type: ignore[no-any-return]
-    return getattr(client, OPERATIONS[kind])(**listed[0])  # type: ignore[no-any-return]
+        return client.transact_write_items(TransactItems=[{kind: listed[0]}])
+    return getattr(client, OPERATIONS[kind])(**listed[0])
 
 
 @settings(max_examples=20, deadline=None)
