@@ -34,6 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from infra.function_settings import FUNCTION_DEFAULTS
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -42,7 +44,7 @@ SAMPLED = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Samp
 NOT_SAMPLED = "Root=1-5759e988-bd862e3fe1be46a994272794;Parent=53995c3f42cd8ad9;Sampled=0"
 # What Lambda sets in a function's environment that changes how our imports behave
 # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html), and the settings
-# infra gives the functions; the trace header is set per invocation by the cases themselves.
+# infra gives every function (FUNCTION_DEFAULTS); the trace header is set per invocation by the cases themselves.
 LAMBDA_ENVIRONMENT = {
     "LAMBDA_TASK_ROOT": str(ROOT),
     "AWS_LAMBDA_FUNCTION_NAME": "bench",
@@ -54,9 +56,7 @@ LAMBDA_ENVIRONMENT = {
     "AWS_SECRET_ACCESS_KEY": "bench",
     "AWS_DEFAULT_REGION": "us-east-1",
     "POWERTOOLS_SERVICE_NAME": "bench",
-    "POWERTOOLS_METRICS_NAMESPACE": "Bench",
-    "POWERTOOLS_LOG_LEVEL": "INFO",
-    "PYDANTIC_DISABLE_PLUGINS": "__all__",
+    **FUNCTION_DEFAULTS,
     "CUSTOMERS_TABLE": "customers",
     "ROUTING_RULES": '{"default_queue": "q", "queues": {"q": "arn:q"}}',
 }

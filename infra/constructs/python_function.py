@@ -11,6 +11,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.function_settings import FUNCTION_DEFAULTS
 from infra.nag import acknowledge, ignore_lint
 from infra.paths import LAMBDAS_DIR, PROJECT_ROOT
 
@@ -95,13 +96,7 @@ class PythonFunction(Construct):
             logging_format=lambda_.LoggingFormat.JSON,
             environment={
                 "POWERTOOLS_SERVICE_NAME": service_name or construct_id,
-                "POWERTOOLS_METRICS_NAMESPACE": "ContactCenter",
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-                # The first model a process builds makes pydantic read the entry points of every
-                # installed distribution, looking for plugins; no function uses one, and a flow
-                # Lambda's cold start is a caller's silence (docs/performance.md).
-                # https://docs.pydantic.dev/latest/concepts/plugins/ (PYDANTIC_DISABLE_PLUGINS)
-                "PYDANTIC_DISABLE_PLUGINS": "__all__",
+                **FUNCTION_DEFAULTS,
                 **(environment or {}),
             },
         )
